@@ -1,0 +1,93 @@
+# motcua — two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# PostgreSQL for the second test run: TEST_DATABASE_URL if given, else the local server if it answers.
+LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/motcua
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres setup dev-deps system-deps node-deps messages lock openapi lint bench clean
+
+## make run: install, migrate, load demo data and serve http://127.0.0.1:8000
+run: setup
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	@echo "Serving motcua on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+setup: $(VENV)/.runtime-installed messages
+
+$(VENV)/.runtime-installed: requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	@touch $@
+
+dev-deps: $(VENV)/.dev-installed
+
+$(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
+	@touch $@
+
+messages: $(VENV)/.runtime-installed
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+	@$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Debian packages the product and its tests need: gettext (translations), Chromium (browser tests),
+# Node.js/npm (axe-core). Installed only when missing, and only as root.
+SYSTEM_PACKAGES := gettext chromium fonts-dejavu-core nodejs npm
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v chromium >/dev/null || test -x /usr/bin/chromium || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing — install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+node-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## make test: the whole suite on SQLite, then on PostgreSQL when one is reachable
+test: system-deps dev-deps node-deps messages
+	$(MAKE) --no-print-directory test-sqlite
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python scripts/pg_available.py "$(LOCAL_PG_URL)"; then url="$(LOCAL_PG_URL)"; fi; \
+	if [ -n "$$url" ]; then $(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$$url"; \
+	else echo "PostgreSQL not reachable: skipped the PostgreSQL run (set TEST_DATABASE_URL to force it)."; fi
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL MOTCUA_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	MOTCUA_ENV=test DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+## make openapi: rewrite the committed OpenAPI document from the code
+openapi: setup
+	$(MANAGE) export_openapi --output openapi.json
+
+## make lock: re-pin dependencies after editing requirements*.in
+lock: dev-deps
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.lock requirements.in
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.lock requirements-dev.in
+
+lint: dev-deps
+	$(BIN)/ruff check motcua scripts
+
+clean:
+	rm -rf $(VENV) node_modules var test-artifacts

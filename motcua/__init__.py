@@ -1,0 +1,1 @@
+"""motcua — một cửa: online public services for Vietnam."""

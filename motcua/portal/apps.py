@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """The citizen-facing portal: layout, home page, error pages."""
+
+    name = "motcua.portal"
+    label = "portal"
