@@ -37,7 +37,7 @@ FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 Duration = Annotated[
     Decimal,
     Field(gt=0, max_digits=7, decimal_places=2),
-    PlainSerializer(lambda value: format(value.normalize(), "f"), return_type=str, when_used="json"),
+    PlainSerializer(lambda value: format(value.normalize(), "f"), return_type=str),
 ]
 
 FormFieldType = Literal[
