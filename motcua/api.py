@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from motcua.catalog.api import router as catalog_router
+from motcua.catalog.api import units_router
 from motcua.core.api_errors import install_error_handlers
 
 api = NinjaAPI(
@@ -15,4 +16,5 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/procedures", catalog_router, tags=["catalog"])
+api.add_router("/units", units_router, tags=["catalog"])
 

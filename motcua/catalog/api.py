@@ -13,11 +13,12 @@ from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
 
 from motcua.catalog import queries
-from motcua.catalog.models import Level, ProcedureVersion, ServiceLevel, TimeUnit
+from motcua.catalog.models import Level, ProcedureVersion, ServiceLevel, TimeUnit, UnitLevel
 from motcua.catalog.schemas import ProcedureDoc
 from motcua.core.api_errors import ApiError, ErrorResponse
 
 router = Router()
+units_router = Router()
 
 
 class FieldRef(Schema):
@@ -110,3 +111,26 @@ def get_procedure(request: HttpRequest, code: str) -> ProcedureDetail:
         field_name=version.field.name,
         url=request.build_absolute_uri(reverse("catalog:procedure", args=[code])),
     )
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    division_type: str
+    level: UnitLevel
+    parent: str | None
+
+
+class UnitFilters(Schema):
+    level: UnitLevel | None = SchemaField(None, description="Cấp đơn vị hành chính.")
+    parent: str = SchemaField("", max_length=10, description="Mã tỉnh: trả về các xã, phường của tỉnh.")
+
+
+@units_router.get("", response=list[UnitOut], summary="Đơn vị hành chính đang có hiệu lực", operation_id="list_units")
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> list[UnitOut]:
+    """Provinces, or the communes of one province (for the address pickers of e-forms)."""
+    units = queries.current_units(level=filters.level or "", parent_code=filters.parent)
+    return [
+        UnitOut(code=u.code, name=u.name, division_type=u.division_type, level=u.level, parent=u.parent_code)
+        for u in units
+    ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from motcua.catalog.models import (
+    AdministrativeUnit,
     Agency,
     ComponentRequirement,
     Field,
@@ -142,6 +143,16 @@ def agencies_with_counts() -> QuerySet[Agency]:
         .select_related("unit", "parent")
         .order_by("kind", "folded_name")
     )
+
+
+def current_units(*, level: str = "", parent_code: str = "") -> QuerySet[AdministrativeUnit]:
+    """Units in force, optionally of one level or under one province, each with its parent's code."""
+    units = AdministrativeUnit.objects.filter(valid_to__isnull=True).annotate(parent_code=F("parent__code"))
+    if level:
+        units = units.filter(level=level)
+    if parent_code:
+        units = units.filter(parent__code=parent_code, parent__valid_to__isnull=True)
+    return units.order_by("level", "folded_name")
 
 
 def find_agency(identifier: str) -> Agency:

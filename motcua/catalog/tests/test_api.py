@@ -112,3 +112,18 @@ def test_draft_versions_are_not_served(client, catalogue):
     save_draft(doc=procedure_doc(code="1.000894", name="Đăng ký kết hôn"))
     assert client.get("/api/v1/procedures/1.000894").status_code == 404
     assert client.get("/api/v1/procedures", {"q": "ket hon"}).json()["count"] == 0
+
+
+def test_units_lists_provinces_and_the_communes_of_one(client):
+    from motcua.catalog.services import load_administrative_units
+
+    load_administrative_units()
+    provinces = client.get("/api/v1/units", {"level": "province"}).json()
+    assert len(provinces) == 34
+    assert {"code": "48", "name": "Thành phố Đà Nẵng", "division_type": "thành phố trung ương", "level": "province",
+            "parent": None} in provinces
+    communes = client.get("/api/v1/units", {"parent": "48"}).json()
+    assert len(communes) > 50 and {unit["parent"] for unit in communes} == {"48"}
+    assert client.get("/api/v1/units", {"parent": "99"}).json() == []
+    assert client.get("/api/v1/units", {"level": "district"}).json() == []
+    assert client.get("/api/v1/units", {"level": "town"}).status_code == 422

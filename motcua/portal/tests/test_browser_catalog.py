@@ -227,3 +227,27 @@ def test_unknown_procedure_shows_the_404_page(site, catalog):
     assert response.status == 404
     expect(site.page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
     expect(site.page.get_by_role("link", name="Về trang chủ")).to_be_visible()
+
+
+def test_the_harness_reports_accessibility_violations_and_unchecked_pages(site, catalog):
+    """The check must be able to fail: a page with an unlabelled field and illegible text is refused."""
+    from motcua.conftest import AccessibilityViolations
+
+    site.visit("/", "home")
+    site.page.evaluate(
+        """() => {
+          const main = document.querySelector('main');
+          main.insertAdjacentHTML('beforeend',
+            '<input type="text" id="harness-probe"><p style="color:#ccc;background:#fff">Chữ mờ</p>');
+        }"""
+    )
+    with pytest.raises(AccessibilityViolations) as failure:
+        site.check_page("home-broken")
+    assert "label" in str(failure.value)
+    assert "color-contrast" in str(failure.value)
+    assert "#harness-probe" in str(failure.value)
+
+    site.page.goto(site.url("/fields/"))  # a navigation that bypasses the check...
+    with pytest.raises(AssertionError, match="without the accessibility check"):
+        site.assert_all_pages_checked()  # ...is caught at teardown
+    site.check_page("fields")
