@@ -17,4 +17,3 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/procedures", catalog_router, tags=["catalog"])
 api.add_router("/units", units_router, tags=["catalog"])
-

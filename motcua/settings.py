@@ -75,7 +75,9 @@ DEBUG = env_bool("MOTCUA_DEBUG", ENVIRONMENT == "development")
 if IS_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("MOTCUA_DEBUG must be off in production: unset it or set MOTCUA_DEBUG=0.")
 
-ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "MOTCUA_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 if IS_PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "MOTCUA_ALLOWED_HOSTS is required in production: a comma-separated list such as "
@@ -167,7 +169,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

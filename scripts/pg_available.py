@@ -10,8 +10,12 @@ def main(url: str) -> int:
     config = dj_database_url.parse(url)
     try:
         psycopg.connect(
-            host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-            password=config["PASSWORD"] or None, dbname="postgres", connect_timeout=3,
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+            user=config["USER"] or None,
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=3,
         ).close()
     except psycopg.Error:
         return 1

@@ -7,9 +7,9 @@ from motcua.catalog.models import (
     DocumentType,
     FeeItem,
     Field,
-    ProcessingStep,
     Procedure,
     ProcedureVersion,
+    ProcessingStep,
 )
 
 

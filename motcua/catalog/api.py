@@ -87,7 +87,10 @@ def list_procedures(request: HttpRequest, filters: Query[ProcedureFilters]) -> P
     start = (filters.page - 1) * filters.page_size
     items = [_summary(request, version) for version in queryset[start : start + filters.page_size]]
     return ProcedurePage(
-        items=items, count=count, page=filters.page, page_size=filters.page_size,
+        items=items,
+        count=count,
+        page=filters.page,
+        page_size=filters.page_size,
         pages=max(1, math.ceil(count / filters.page_size)),
     )
 

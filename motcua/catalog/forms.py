@@ -11,7 +11,9 @@ from motcua.catalog.models import Level
 class ProcedureFilterForm(forms.Form):
     q = forms.CharField(label=_("Từ khóa"), required=False, max_length=200)
     field = forms.CharField(label=_("Lĩnh vực"), required=False, max_length=60)
-    level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False, choices=[("", _("Tất cả các cấp")), *Level.choices])
+    level = forms.ChoiceField(
+        label=_("Cấp thực hiện"), required=False, choices=[("", _("Tất cả các cấp")), *Level.choices]
+    )
     agency = forms.CharField(label=_("Cơ quan"), required=False, max_length=40)
 
     def __init__(self, *args, field_choices=(), **kwargs):

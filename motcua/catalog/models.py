@@ -113,7 +113,12 @@ class Agency(models.Model):
         help_text=_("Trống đối với cơ quan trung ương."),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
@@ -141,7 +146,10 @@ class Field(models.Model):
     """Lĩnh vực: the field a procedure belongs to (civil status, enterprise, land, ...)."""
 
     code = models.CharField(
-        _("mã"), max_length=60, unique=True, validators=[RegexValidator(SLUG_CODE_PATTERN, _("Chữ thường, số và dấu gạch ngang."))]
+        _("mã"),
+        max_length=60,
+        unique=True,
+        validators=[RegexValidator(SLUG_CODE_PATTERN, _("Chữ thường, số và dấu gạch ngang."))],
     )
     name = models.CharField(_("tên"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
@@ -159,7 +167,10 @@ class DocumentType(models.Model):
     """Loại giấy tờ: a kind of document that a wallet can hold and a procedure can reuse or issue."""
 
     code = models.CharField(
-        _("mã"), max_length=80, unique=True, validators=[RegexValidator(SLUG_CODE_PATTERN, _("Chữ thường, số và dấu gạch ngang."))]
+        _("mã"),
+        max_length=80,
+        unique=True,
+        validators=[RegexValidator(SLUG_CODE_PATTERN, _("Chữ thường, số và dấu gạch ngang."))],
     )
     name = models.CharField(_("tên"), max_length=255)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
@@ -255,16 +266,37 @@ class ProcedureVersion(models.Model):
     """One version of a procedure's content. Published versions are immutable."""
 
     IMMUTABLE_WHEN_PUBLISHED = (
-        "name", "field_id", "levels", "competent_agency_kind", "competent_agency_name", "for_citizens",
-        "for_organisations", "processing_time", "processing_time_unit", "processing_time_note",
-        "counts_from_next_day_after_cutoff", "service_level", "channel_online", "channel_direct",
-        "channel_postal", "fileable_anywhere_in_province", "result_name", "result_document_type_id",
-        "form_schema", "steps_description", "requirements", "legal_basis", "number", "procedure_id",
+        "name",
+        "field_id",
+        "levels",
+        "competent_agency_kind",
+        "competent_agency_name",
+        "for_citizens",
+        "for_organisations",
+        "processing_time",
+        "processing_time_unit",
+        "processing_time_note",
+        "counts_from_next_day_after_cutoff",
+        "service_level",
+        "channel_online",
+        "channel_direct",
+        "channel_postal",
+        "fileable_anywhere_in_province",
+        "result_name",
+        "result_document_type_id",
+        "form_schema",
+        "steps_description",
+        "requirements",
+        "legal_basis",
+        "number",
+        "procedure_id",
     )
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
-    status = models.CharField(_("trạng thái"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     is_current = models.BooleanField(_("đang áp dụng"), default=False)
     name = models.CharField(_("tên thủ tục"), max_length=500)
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="versions")
@@ -288,10 +320,16 @@ class ProcedureVersion(models.Model):
     channel_online = models.BooleanField(_("nộp trực tuyến"), default=True)
     channel_direct = models.BooleanField(_("nộp trực tiếp"), default=True)
     channel_postal = models.BooleanField(_("nộp qua bưu chính công ích"), default=False)
-    fileable_anywhere_in_province = models.BooleanField(_("tiếp nhận không phụ thuộc địa giới hành chính"), default=False)
+    fileable_anywhere_in_province = models.BooleanField(
+        _("tiếp nhận không phụ thuộc địa giới hành chính"), default=False
+    )
     result_name = models.CharField(_("kết quả thực hiện"), max_length=500)
     result_document_type = models.ForeignKey(
-        DocumentType, verbose_name=_("loại giấy tờ kết quả"), null=True, blank=True, on_delete=models.PROTECT,
+        DocumentType,
+        verbose_name=_("loại giấy tờ kết quả"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="issued_by_versions",
     )
     form_schema = models.JSONField(_("biểu mẫu điện tử"), default=dict, blank=True)
@@ -332,7 +370,9 @@ class ProcedureVersion(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk:
-            stored = ProcedureVersion.objects.filter(pk=self.pk).values("status", *self.IMMUTABLE_WHEN_PUBLISHED).first()
+            stored = (
+                ProcedureVersion.objects.filter(pk=self.pk).values("status", *self.IMMUTABLE_WHEN_PUBLISHED).first()
+            )
             if stored and stored.pop("status") != VersionStatus.DRAFT:
                 changed = [name for name, value in stored.items() if getattr(self, name) != value]
                 if changed:
@@ -347,8 +387,15 @@ class ProcedureVersion(models.Model):
 
     @property
     def channels(self) -> list[str]:
-        return [name for name, on in (("online", self.channel_online), ("direct", self.channel_direct),
-                                       ("postal", self.channel_postal)) if on]
+        return [
+            name
+            for name, on in (
+                ("online", self.channel_online),
+                ("direct", self.channel_direct),
+                ("postal", self.channel_postal),
+            )
+            if on
+        ]
 
 
 class VersionPart(models.Model):
@@ -357,11 +404,6 @@ class VersionPart(models.Model):
     class Meta:
         abstract = True
 
-    def _check_version_is_draft(self) -> None:
-        status = ProcedureVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
-        if status is not None and status != VersionStatus.DRAFT:
-            raise ValidationError(_("Phiên bản đã công bố không được sửa."))
-
     def save(self, *args, **kwargs) -> None:
         self._check_version_is_draft()
         super().save(*args, **kwargs)
@@ -369,6 +411,11 @@ class VersionPart(models.Model):
     def delete(self, *args, **kwargs):
         self._check_version_is_draft()
         return super().delete(*args, **kwargs)
+
+    def _check_version_is_draft(self) -> None:
+        status = ProcedureVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
+        if status is not None and status != VersionStatus.DRAFT:
+            raise ValidationError(_("Phiên bản đã công bố không được sửa."))
 
 
 class ComponentRequirement(VersionPart):
@@ -381,7 +428,11 @@ class ComponentRequirement(VersionPart):
     copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
     required = models.BooleanField(_("bắt buộc"), default=True)
     document_type = models.ForeignKey(
-        DocumentType, verbose_name=_("loại giấy tờ (tái sử dụng)"), null=True, blank=True, on_delete=models.PROTECT,
+        DocumentType,
+        verbose_name=_("loại giấy tờ (tái sử dụng)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="required_by",
     )
     note = models.CharField(_("ghi chú"), max_length=1000, blank=True)
@@ -433,7 +484,9 @@ class FeeItem(VersionPart):
         _("áp dụng cho"), max_length=20, choices=ApplicantCategory.choices, default=ApplicantCategory.ANYONE
     )
     online_amount = models.PositiveBigIntegerField(
-        _("mức thu khi nộp trực tuyến (đồng)"), null=True, blank=True,
+        _("mức thu khi nộp trực tuyến (đồng)"),
+        null=True,
+        blank=True,
         help_text=_("Mức ưu đãi khi nộp hồ sơ trực tuyến, nếu có."),
     )
     exemptions = models.JSONField(_("đối tượng miễn, giảm"), default=list, blank=True)
@@ -447,7 +500,8 @@ class FeeItem(VersionPart):
         constraints = [
             models.UniqueConstraint(fields=["version", "position"], name="fee_position_unique"),
             models.CheckConstraint(
-                condition=Q(max_amount__isnull=True) | Q(max_amount__gte=models.F("amount")), name="fee_max_not_below_amount"
+                condition=Q(max_amount__isnull=True) | Q(max_amount__gte=models.F("amount")),
+                name="fee_max_not_below_amount",
             ),
         ]
 

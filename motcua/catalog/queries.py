@@ -81,8 +81,9 @@ def _apply_search(queryset: QuerySet[ProcedureVersion], query: str) -> QuerySet[
     if not ranked:
         return queryset.none()
     ordered = sorted(ranked, key=lambda row_id: ranked[row_id], reverse=True)
-    position = Case(*[When(pk=row_id, then=Value(index)) for index, row_id in enumerate(ordered)],
-                    output_field=IntegerField())
+    position = Case(
+        *[When(pk=row_id, then=Value(index)) for index, row_id in enumerate(ordered)], output_field=IntegerField()
+    )
     return (
         queryset.filter(pk__in=ordered)
         .annotate(closeness=closeness, position=position)
@@ -134,11 +135,7 @@ def agencies_with_counts() -> QuerySet[Agency]:
     """Active agencies that carry out at least one procedure in force, with how many."""
     return (
         Agency.objects.filter(is_active=True)
-        .annotate(
-            procedure_count=Count(
-                "procedures", filter=Q(procedures__versions__is_current=True), distinct=True
-            )
-        )
+        .annotate(procedure_count=Count("procedures", filter=Q(procedures__versions__is_current=True), distinct=True))
         .filter(procedure_count__gt=0)
         .select_related("unit", "parent")
         .order_by("kind", "folded_name")
@@ -182,16 +179,27 @@ def procedure_document(version: ProcedureVersion) -> ProcedureDoc:
             "result_document_type": version.result_document_type.code if version.result_document_type else None,
             "components": [
                 {
-                    "name": c.name, "originals": c.originals, "copies": c.copies, "required": c.required,
-                    "document_type": c.document_type.code if c.document_type else None, "note": c.note,
+                    "name": c.name,
+                    "originals": c.originals,
+                    "copies": c.copies,
+                    "required": c.required,
+                    "document_type": c.document_type.code if c.document_type else None,
+                    "note": c.note,
                 }
                 for c in version.components.all()
             ],
             "fees": [
                 {
-                    "kind": f.kind, "name": f.name, "amount": f.amount, "unit": f.unit, "free_units": f.free_units,
-                    "max_amount": f.max_amount, "applicant_category": f.applicant_category,
-                    "online_amount": f.online_amount, "exemptions": f.exemptions, "legal_basis": f.legal_basis,
+                    "kind": f.kind,
+                    "name": f.name,
+                    "amount": f.amount,
+                    "unit": f.unit,
+                    "free_units": f.free_units,
+                    "max_amount": f.max_amount,
+                    "applicant_category": f.applicant_category,
+                    "online_amount": f.online_amount,
+                    "exemptions": f.exemptions,
+                    "legal_basis": f.legal_basis,
                     "note": f.note,
                 }
                 for f in version.fees.all()
@@ -230,5 +238,3 @@ def export_catalog(*, codes: list[str] | None = None) -> dict:
         procedures=[procedure_document(v) for v in versions],
     )
     return document.model_dump(mode="json")
-
-

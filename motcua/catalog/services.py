@@ -18,9 +18,9 @@ from motcua.catalog.models import (
     DocumentType,
     FeeItem,
     Field,
-    ProcessingStep,
     Procedure,
     ProcedureVersion,
+    ProcessingStep,
     UnitLevel,
     VersionStatus,
 )
@@ -91,7 +91,9 @@ def _check_references(document: CatalogDocument) -> list[ImportProblem]:
     for index, doc in enumerate(document.procedures):
         where = f"procedures.{index}"
         if doc.field not in field_codes:
-            problems.append(ImportProblem(f"{where}.field", _("Lĩnh vực “%(code)s” không tồn tại.") % {"code": doc.field}))
+            problems.append(
+                ImportProblem(f"{where}.field", _("Lĩnh vực “%(code)s” không tồn tại.") % {"code": doc.field})
+            )
         if doc.result_document_type and doc.result_document_type not in type_codes:
             problems.append(
                 ImportProblem(
@@ -193,7 +195,11 @@ def _write_version(*, procedure: Procedure, doc: ProcedureDoc, number: int) -> P
     )
     ProcessingStep.objects.bulk_create(
         ProcessingStep(
-            version=version, position=position, name=step.name, role=step.role, duration=step.duration,
+            version=version,
+            position=position,
+            name=step.name,
+            role=step.role,
+            duration=step.duration,
             performer=step.performer,
         )
         for position, step in enumerate(doc.steps, start=1)
@@ -206,7 +212,9 @@ def _publish(version: ProcedureVersion) -> None:
     ProcedureVersion.objects.filter(procedure=version.procedure, is_current=True).update(
         is_current=False, status=VersionStatus.SUPERSEDED
     )
-    ProcedureVersion.objects.filter(pk=version.pk).update(status=VersionStatus.PUBLISHED, is_current=True, published_at=now)
+    ProcedureVersion.objects.filter(pk=version.pk).update(
+        status=VersionStatus.PUBLISHED, is_current=True, published_at=now
+    )
     version.status, version.is_current, version.published_at = VersionStatus.PUBLISHED, True, now
 
 
@@ -251,7 +259,9 @@ def import_catalog(*, data: Any, publish: bool = True) -> ImportReport:
         if problems:
             raise CatalogImportRejected(problems)
         for item in document.fields:
-            _obj, created = Field.objects.update_or_create(code=item.code, defaults={"name": item.name, "name_en": item.name_en})
+            _obj, created = Field.objects.update_or_create(
+                code=item.code, defaults={"name": item.name, "name_en": item.name_en}
+            )
             report.fields_created += created
             report.fields_updated += not created
         for item in document.document_types:
@@ -295,8 +305,7 @@ def import_agencies(*, data: Any) -> tuple[int, int]:
     with transaction.atomic():
         unit_codes = {doc.unit for doc in document.agencies if doc.unit}
         units = {
-            unit.code: unit
-            for unit in AdministrativeUnit.objects.filter(code__in=unit_codes, valid_to__isnull=True)
+            unit.code: unit for unit in AdministrativeUnit.objects.filter(code__in=unit_codes, valid_to__isnull=True)
         }
         problems = [
             ImportProblem(f"agencies.{index}.unit", _("Không có đơn vị hành chính mã %(code)s.") % {"code": doc.unit})
@@ -305,7 +314,11 @@ def import_agencies(*, data: Any) -> tuple[int, int]:
         ]
         known = {agency.identifier: agency for agency in Agency.objects.all()}
         for index, doc in enumerate(document.agencies):
-            if doc.parent and doc.parent not in known and doc.parent not in {a.identifier for a in document.agencies[:index]}:
+            if (
+                doc.parent
+                and doc.parent not in known
+                and doc.parent not in {a.identifier for a in document.agencies[:index]}
+            ):
                 problems.append(
                     ImportProblem(
                         f"agencies.{index}.parent",
@@ -386,13 +399,22 @@ def load_administrative_units(*, valid_from: dt.date = TWO_TIER_REFORM_DATE) -> 
             if unit is None:
                 new_units.append(
                     AdministrativeUnit(
-                        level=UnitLevel.COMMUNE, code=code, name=item.name, division_type=item.division_type.value,
-                        codename=item.codename, parent=parent, valid_from=valid_from, folded_name=fold(item.name),
+                        level=UnitLevel.COMMUNE,
+                        code=code,
+                        name=item.name,
+                        division_type=item.division_type.value,
+                        codename=item.codename,
+                        parent=parent,
+                        valid_from=valid_from,
+                        folded_name=fold(item.name),
                     )
                 )
             elif (unit.name, unit.parent_id, unit.division_type) != (item.name, parent.pk, item.division_type.value):
                 unit.name, unit.parent, unit.division_type, unit.codename = (
-                    item.name, parent, item.division_type.value, item.codename,
+                    item.name,
+                    parent,
+                    item.division_type.value,
+                    item.codename,
                 )
                 unit.save()
         AdministrativeUnit.objects.bulk_create(new_units, batch_size=500)

@@ -38,7 +38,13 @@ class ApiError(Exception):
 
 
 def error_response(
-    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    api: NinjaAPI,
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     body = {"error": {"code": code, "message": message, "details": details or []}}
     return api.create_response(request, body, status=status)
@@ -61,7 +67,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        details = [{"field": _field_path(error.get("loc", [])), "message": error.get("msg", "")} for error in exc.errors]
+        details = [
+            {"field": _field_path(error.get("loc", [])), "message": error.get("msg", "")} for error in exc.errors
+        ]
         return error_response(
             api, request, status=422, code="invalid", message=_("Dữ liệu gửi lên không hợp lệ."), details=details
         )

@@ -29,7 +29,9 @@ def commune_agency_identifier(province_identifier: str, commune_code: str) -> st
 
 def create_commune_agencies(*, province_code: str) -> list[Agency]:
     """A People's Committee for every current commune of the province, under the provincial committee."""
-    province_pc = Agency.objects.get(kind=AgencyKind.PROVINCIAL_PC, unit__code=province_code, unit__level=UnitLevel.PROVINCE)
+    province_pc = Agency.objects.get(
+        kind=AgencyKind.PROVINCIAL_PC, unit__code=province_code, unit__level=UnitLevel.PROVINCE
+    )
     agencies = []
     with transaction.atomic():
         communes = AdministrativeUnit.objects.filter(
@@ -75,6 +77,7 @@ def seed_demo() -> list[str]:
     lines += [
         "",
         "Demo logins (development only):",
-        f"  Administrator  http://127.0.0.1:8000/admin/  user: {DEMO_ADMIN_USERNAME}  password: {demo_admin_password()}",
+        f"  Administrator  http://127.0.0.1:8000/admin/"
+        f"  user: {DEMO_ADMIN_USERNAME}  password: {demo_admin_password()}",
     ]
     return lines

@@ -98,7 +98,10 @@ BIRTH_REGISTRATION: dict[str, Any] = {
             {"key": "child_name", "label": "Họ, chữ đệm, tên của trẻ", "type": "text", "required": True},
             {"key": "birth_date", "label": "Ngày sinh", "type": "date", "required": True},
             {
-                "key": "sex", "label": "Giới tính", "type": "choice", "required": True,
+                "key": "sex",
+                "label": "Giới tính",
+                "type": "choice",
+                "required": True,
                 "choices": [{"value": "nam", "label": "Nam"}, {"value": "nu", "label": "Nữ"}],
             },
         ]

@@ -16,10 +16,17 @@ def catalogue():
     publish_procedure()
     publish_procedure(code="1.001695", name="Đăng ký khai sinh có yếu tố nước ngoài")
     land = publish_procedure(
-        code="1.003003", name="Cấp lại Giấy chứng nhận quyền sử dụng đất do bị mất", field="dat-dai",
-        field_name="Đất đai", levels=["province"], competent_agency_kind="provincial_department",
-        service_level="partial", channels=["direct", "postal"], result_name="Giấy chứng nhận",
-        result_document_type=None, components=[{"name": "Đơn đề nghị cấp lại", "originals": 1}],
+        code="1.003003",
+        name="Cấp lại Giấy chứng nhận quyền sử dụng đất do bị mất",
+        field="dat-dai",
+        field_name="Đất đai",
+        levels=["province"],
+        competent_agency_kind="provincial_department",
+        service_level="partial",
+        channels=["direct", "postal"],
+        result_name="Giấy chứng nhận",
+        result_document_type=None,
+        components=[{"name": "Đơn đề nghị cấp lại", "originals": 1}],
     )
     land.procedure.agencies.add(AgencyFactory(identifier="H17.05", name="Sở Nông nghiệp và Môi trường"))
 
@@ -53,7 +60,12 @@ def test_list_paginates(client, catalogue):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"level": "district"}, "level"), ({"page_size": 1000}, "page_size"), ({"page": 0}, "page"), ({"q": "x" * 201}, "q")],
+    [
+        ({"level": "district"}, "level"),
+        ({"page_size": 1000}, "page_size"),
+        ({"page": 0}, "page"),
+        ({"q": "x" * 201}, "q"),
+    ],
 )
 def test_list_rejects_bad_parameters_in_the_error_format(client, catalogue, params, field):
     response = client.get("/api/v1/procedures", params)
@@ -102,7 +114,9 @@ def test_detail_runs_a_fixed_number_of_queries(client, catalogue, django_assert_
 def test_unknown_procedure_is_a_404_in_the_error_format(client, catalogue):
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Không có thủ tục mã 9.999999.", "details": []}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Không có thủ tục mã 9.999999.", "details": []}
+    }
 
 
 def test_draft_versions_are_not_served(client, catalogue):
@@ -120,8 +134,13 @@ def test_units_lists_provinces_and_the_communes_of_one(client):
     load_administrative_units()
     provinces = client.get("/api/v1/units", {"level": "province"}).json()
     assert len(provinces) == 34
-    assert {"code": "48", "name": "Thành phố Đà Nẵng", "division_type": "thành phố trung ương", "level": "province",
-            "parent": None} in provinces
+    assert {
+        "code": "48",
+        "name": "Thành phố Đà Nẵng",
+        "division_type": "thành phố trung ương",
+        "level": "province",
+        "parent": None,
+    } in provinces
     communes = client.get("/api/v1/units", {"parent": "48"}).json()
     assert len(communes) > 50 and {unit["parent"] for unit in communes} == {"48"}
     assert client.get("/api/v1/units", {"parent": "99"}).json() == []

@@ -19,18 +19,31 @@ def catalogue():
     foreign = publish_procedure(code="1.001695", name="Đăng ký khai sinh có yếu tố nước ngoài")
     late = publish_procedure(code="1.004884", name="Đăng ký lại khai sinh")
     death = publish_procedure(
-        code="1.000656", name="Đăng ký khai tử", result_name="Trích lục khai tử", result_document_type=None,
+        code="1.000656",
+        name="Đăng ký khai tử",
+        result_name="Trích lục khai tử",
+        result_document_type=None,
         components=[{"name": "Tờ khai đăng ký khai tử", "originals": 1}, {"name": "Giấy báo tử", "originals": 1}],
     )
     copies = publish_procedure(
-        code="2.000815", name="Chứng thực bản sao từ bản chính giấy tờ, văn bản", field="chung-thuc",
-        field_name="Chứng thực", levels=["commune", "province"], result_name="Bản sao được chứng thực",
-        result_document_type=None, components=[{"name": "Bản chính giấy tờ", "originals": 1}],
+        code="2.000815",
+        name="Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+        field="chung-thuc",
+        field_name="Chứng thực",
+        levels=["commune", "province"],
+        result_name="Bản sao được chứng thực",
+        result_document_type=None,
+        components=[{"name": "Bản chính giấy tờ", "originals": 1}],
     )
     land = publish_procedure(
-        code="1.003003", name="Cấp lại Giấy chứng nhận quyền sử dụng đất do bị mất", field="dat-dai",
-        field_name="Đất đai", levels=["province"], competent_agency_kind="provincial_department",
-        result_name="Giấy chứng nhận quyền sử dụng đất", result_document_type="giay-chung-nhan-qsdd",
+        code="1.003003",
+        name="Cấp lại Giấy chứng nhận quyền sử dụng đất do bị mất",
+        field="dat-dai",
+        field_name="Đất đai",
+        levels=["province"],
+        competent_agency_kind="provincial_department",
+        result_name="Giấy chứng nhận quyền sử dụng đất",
+        result_document_type="giay-chung-nhan-qsdd",
         components=[{"name": "Đơn đề nghị cấp lại", "originals": 1}],
     )
     return {"birth": birth, "foreign": foreign, "late": late, "death": death, "copies": copies, "land": land}
@@ -70,7 +83,10 @@ def test_a_query_of_only_punctuation_finds_nothing_and_does_not_fail(catalogue):
 
 def test_superseded_versions_are_not_found(catalogue):
     publish_procedure(
-        code="1.000656", name="Đăng ký khai tử (mẫu mới)", result_name="Trích lục khai tử", result_document_type=None,
+        code="1.000656",
+        name="Đăng ký khai tử (mẫu mới)",
+        result_name="Trích lục khai tử",
+        result_document_type=None,
         components=[{"name": "Giấy báo tử", "originals": 1}],
     )
     assert names(search_procedures(query="khai tu")) == ["Đăng ký khai tử (mẫu mới)"]

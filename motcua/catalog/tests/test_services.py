@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from motcua.catalog.models import (
     AdministrativeUnit,
     Agency,
-    Field,
     FeeItem,
+    Field,
     Procedure,
     ProcedureVersion,
     UnitLevel,
@@ -29,7 +29,13 @@ from motcua.catalog.services import (
     save_draft,
     succeed_unit,
 )
-from motcua.catalog.tests.factories import BIRTH_REGISTRATION, CommuneFactory, ProvinceFactory, procedure_doc, publish_procedure
+from motcua.catalog.tests.factories import (
+    BIRTH_REGISTRATION,
+    CommuneFactory,
+    ProvinceFactory,
+    procedure_doc,
+    publish_procedure,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +61,9 @@ def test_publishing_makes_the_draft_current_and_supersedes_the_old_version():
     first.refresh_from_db()
     assert (first.status, first.is_current) == (VersionStatus.SUPERSEDED, False)
     assert (second.number, second.status, second.is_current) == (2, VersionStatus.PUBLISHED, True)
-    assert ProcedureVersion.objects.get(procedure__code="1.001193", is_current=True).name == "Đăng ký khai sinh (sửa đổi)"
+    assert (
+        ProcedureVersion.objects.get(procedure__code="1.001193", is_current=True).name == "Đăng ký khai sinh (sửa đổi)"
+    )
 
 
 def test_a_published_version_cannot_be_edited():
@@ -162,7 +170,11 @@ def test_load_units_brings_34_provinces_and_3321_communes_once():
 def test_a_merged_unit_keeps_its_history_and_points_to_its_successor():
     province = ProvinceFactory()
     old_district = AdministrativeUnit.objects.create(
-        level=UnitLevel.DISTRICT, code="490", name="Quận Hải Châu", division_type="quận", parent=province,
+        level=UnitLevel.DISTRICT,
+        code="490",
+        name="Quận Hải Châu",
+        division_type="quận",
+        parent=province,
         valid_from=dt.date(1997, 1, 1),
     )
     new_commune = CommuneFactory(name="Phường Hải Châu", parent=province)
@@ -180,7 +192,13 @@ def test_import_agencies_links_parents_and_units_and_rejects_unknown_units_whole
     data = {
         "agencies": [
             {"identifier": "H17", "name": "Ủy ban nhân dân thành phố Đà Nẵng", "kind": "provincial_pc", "unit": "48"},
-            {"identifier": "H17.01", "name": "Sở Tư pháp", "kind": "provincial_department", "unit": "48", "parent": "H17"},
+            {
+                "identifier": "H17.01",
+                "name": "Sở Tư pháp",
+                "kind": "provincial_department",
+                "unit": "48",
+                "parent": "H17",
+            },
         ]
     }
     assert import_agencies(data=data) == (2, 0)

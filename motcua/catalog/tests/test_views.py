@@ -13,14 +13,27 @@ pytestmark = pytest.mark.django_db
 def catalogue():
     birth = publish_procedure(
         fees=[
-            {"kind": "fee", "name": "Lệ phí đăng ký khai sinh", "amount": 8000, "online_amount": 4000,
-             "exemptions": ["Người thuộc gia đình có công với cách mạng"], "legal_basis": "Thông tư 85/2019/TT-BTC"},
+            {
+                "kind": "fee",
+                "name": "Lệ phí đăng ký khai sinh",
+                "amount": 8000,
+                "online_amount": 4000,
+                "exemptions": ["Người thuộc gia đình có công với cách mạng"],
+                "legal_basis": "Thông tư 85/2019/TT-BTC",
+            },
         ]
     )
     land = publish_procedure(
-        code="1.003003", name="Cấp lại Giấy chứng nhận quyền sử dụng đất do bị mất", field="dat-dai",
-        field_name="Đất đai", levels=["province"], competent_agency_kind="provincial_department",
-        service_level="partial", channels=["direct"], result_name="Giấy chứng nhận", result_document_type=None,
+        code="1.003003",
+        name="Cấp lại Giấy chứng nhận quyền sử dụng đất do bị mất",
+        field="dat-dai",
+        field_name="Đất đai",
+        levels=["province"],
+        competent_agency_kind="provincial_department",
+        service_level="partial",
+        channels=["direct"],
+        result_name="Giấy chứng nhận",
+        result_document_type=None,
         components=[{"name": "Đơn đề nghị cấp lại", "originals": 1}],
     )
     agency = AgencyFactory(identifier="H17.05", name="Sở Nông nghiệp và Môi trường")
@@ -67,10 +80,22 @@ def test_procedure_page_shows_every_part(client, catalogue):
     assert response.status_code == 200
     html = response.content.decode()
     for text in (
-        "Đăng ký khai sinh", "1.001193", "Ủy ban nhân dân cấp xã", "1 ngày làm việc", "Dịch vụ công toàn trình",
-        "Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "Có thể dùng lại từ kho dữ liệu cá nhân",
-        "8.000 đồng", "4.000 đồng", "Người thuộc gia đình có công với cách mạng", "Thông tư 85/2019/TT-BTC",
-        "Tiếp nhận hồ sơ", "Lãnh đạo phê duyệt, ký", "Họ, chữ đệm, tên của trẻ", "Luật Hộ tịch số 60/2014/QH13",
+        "Đăng ký khai sinh",
+        "1.001193",
+        "Ủy ban nhân dân cấp xã",
+        "1 ngày làm việc",
+        "Dịch vụ công toàn trình",
+        "Tờ khai đăng ký khai sinh",
+        "Giấy chứng sinh",
+        "Có thể dùng lại từ kho dữ liệu cá nhân",
+        "8.000 đồng",
+        "4.000 đồng",
+        "Người thuộc gia đình có công với cách mạng",
+        "Thông tư 85/2019/TT-BTC",
+        "Tiếp nhận hồ sơ",
+        "Lãnh đạo phê duyệt, ký",
+        "Họ, chữ đệm, tên của trẻ",
+        "Luật Hộ tịch số 60/2014/QH13",
         "Trực tuyến",
     ):
         assert text in html, text
@@ -85,7 +110,9 @@ def test_unknown_procedure_and_agency_are_404_pages(client, catalogue):
 
 def test_list_pages_run_a_fixed_number_of_queries(client, catalogue, django_assert_max_num_queries):
     for index in range(25):
-        publish_procedure(code=f"2.{index:06d}", name=f"Thủ tục thử {index}").procedure.agencies.add(catalogue["agency"])
+        publish_procedure(code=f"2.{index:06d}", name=f"Thủ tục thử {index}").procedure.agencies.add(
+            catalogue["agency"]
+        )
     for url in ("/", "/procedures/", "/procedures/?q=thu+tuc", "/agencies/", "/agencies/H17.05/", "/fields/"):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200

@@ -13,7 +13,10 @@ def start(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env=clean | {"DJANGO_SETTINGS_MODULE": "motcua.settings", "MOTCUA_VAR_DIR": "/tmp/motcua-settings-test"} | env,
-        capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
     )
 
 

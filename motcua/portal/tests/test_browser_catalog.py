@@ -91,7 +91,7 @@ def test_home_page_shows_search_levels_and_fields(site, catalog):
     expect(fields.get_by_role("link", name=re.compile("Lý lịch tư pháp"))).to_contain_text("1 thủ tục")
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH"])
+@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH"], ids=["unaccented", "upper-case"])
 def test_search_from_the_home_page_puts_the_exact_name_first(site, catalog, query):
     site.visit("/", "home")
     site.page.get_by_role("searchbox", name="Tìm thủ tục hành chính").fill(query)
