@@ -142,8 +142,8 @@ def test_browse_by_level(site, catalog):
 
 def test_browse_by_agency(site, catalog):
     site.visit("/", "home")
-    site.click_and_wait(site.page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Cơ quan"),
-                        "agencies")
+    main_nav = site.page.get_by_role("navigation", name="Điều hướng chính")
+    site.click_and_wait(main_nav.get_by_role("link", name="Cơ quan"), "agencies")
     assert site.path == "/agencies/"
     expect(site.page.get_by_role("link", name="Cơ quan", exact=True)).to_have_attribute("aria-current", "page")
     expect(site.page.get_by_role("heading", name="Ủy ban nhân dân cấp xã", level=2)).to_be_visible()
@@ -214,8 +214,10 @@ def test_switching_to_english(site, catalog):
     # The UI speaks English as far as the English catalogue goes (untranslated strings stay Vietnamese).
     with translation.override("en"):
         procedures_label = gettext("Thủ tục hành chính")
+        components_label = gettext("Thành phần hồ sơ")
     nav = site.page.get_by_role("navigation").filter(has=site.page.locator("a[href='/procedures/']")).first
     expect(nav.get_by_role("link").first).to_have_text(procedures_label)
+    expect(site.page.locator("#components-heading")).to_have_text(components_label)
 
     # The choice sticks for the next page.
     site.visit("/", "home-en")
@@ -237,8 +239,11 @@ def test_the_harness_reports_accessibility_violations_and_unchecked_pages(site, 
     site.page.evaluate(
         """() => {
           const main = document.querySelector('main');
-          main.insertAdjacentHTML('beforeend',
-            '<input type="text" id="harness-probe"><p style="color:#ccc;background:#fff">Chữ mờ</p>');
+          main.insertAdjacentHTML('beforeend', '<input type="text" id="harness-probe"><p id="faint">Chữ mờ</p>');
+          // Through the CSSOM: the site's CSP (rightly) blocks inline style attributes.
+          const faint = document.getElementById('faint');
+          faint.style.color = '#ccc';
+          faint.style.background = '#fff';
         }"""
     )
     with pytest.raises(AccessibilityViolations) as failure:
@@ -251,3 +256,16 @@ def test_the_harness_reports_accessibility_violations_and_unchecked_pages(site, 
     with pytest.raises(AssertionError, match="without the accessibility check"):
         site.assert_all_pages_checked()  # ...is caught at teardown
     site.check_page("fields")
+
+    # An inline script breaks the Content-Security-Policy: the harness reports it.
+    site.page.evaluate(
+        """() => {
+          const script = document.createElement('script');
+          script.textContent = 'window.x = 1';
+          document.body.append(script);
+        }"""
+    )
+    site.page.wait_for_timeout(200)
+    with pytest.raises(AssertionError, match="Content-Security-Policy"):
+        site.assert_all_pages_checked()
+    site.page_errors.clear()
