@@ -62,6 +62,8 @@ node_modules/.installed: package.json package-lock.json
 
 ## make test: the whole suite on SQLite, then on PostgreSQL when one is reachable
 test: system-deps dev-deps node-deps messages
+	$(BIN)/ruff check motcua scripts conftest.py
+	$(BIN)/ruff format --check --quiet motcua scripts conftest.py
 	$(MAKE) --no-print-directory test-sqlite
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(BIN)/python scripts/pg_available.py "$(LOCAL_PG_URL)"; then url="$(LOCAL_PG_URL)"; fi; \
@@ -87,7 +89,8 @@ lock: dev-deps
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.lock requirements-dev.in
 
 lint: dev-deps
-	$(BIN)/ruff check motcua scripts
+	$(BIN)/ruff check motcua scripts conftest.py
+	$(BIN)/ruff format --check motcua scripts conftest.py
 
 clean:
 	rm -rf $(VENV) node_modules var test-artifacts
