@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "csp",
     "motcua.core",
     "motcua.catalog",
+    "motcua.accounts",
     "motcua.portal",
     "motcua.demo",
 ]
@@ -173,6 +174,7 @@ if os.environ.get("REDIS_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
 
+AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

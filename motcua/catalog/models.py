@@ -88,6 +88,7 @@ class AgencyKind(models.TextChoices):
     PROVINCIAL_DEPARTMENT = "provincial_department", _("Sở, ban, ngành cấp tỉnh")
     PROVINCIAL_POLICE = "provincial_police", _("Công an cấp tỉnh")
     COMMUNE_PC = "commune_pc", _("Ủy ban nhân dân cấp xã")
+    COMMUNE_POLICE = "commune_police", _("Công an cấp xã")
     SERVICE_CENTRE = "service_centre", _("Trung tâm phục vụ hành chính công")
     ONE_STOP_DESK = "one_stop_desk", _("Bộ phận một cửa")
 

@@ -44,6 +44,7 @@ FormFieldType = Literal[
     "text", "textarea", "number", "date", "choice", "national_id", "phone", "email", "address", "table"
 ]
 Channel = Literal["online", "direct", "postal"]
+CHANNEL_ORDER = ["online", "direct", "postal"]
 
 
 class Strict(BaseModel):
@@ -196,6 +197,10 @@ class ProcedureDoc(Strict):
             raise ValueError("levels must not repeat")
         if len(set(self.channels)) != len(self.channels):
             raise ValueError("channels must not repeat")
+        # One order for sets, so that equal content compares equal whatever order a file used.
+        self.levels = sorted(self.levels, key=list(Level).index)
+        self.channels = sorted(self.channels, key=CHANNEL_ORDER.index)
+        self.agencies = sorted(set(self.agencies))
         if not (self.for_citizens or self.for_organisations):
             raise ValueError("a procedure serves citizens, organisations or both")
         if self.service_level == ServiceLevel.FULL and "online" not in self.channels:

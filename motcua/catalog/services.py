@@ -230,7 +230,8 @@ def save_draft(*, doc: ProcedureDoc) -> ProcedureVersion:
             number = (procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         version = _write_version(procedure=procedure, doc=doc, number=number)
         if doc.agencies:
-            procedure.agencies.set(Agency.objects.filter(identifier__in=doc.agencies))
+            # Added, never removed here: an agency may also have been assigned outside the file (e.g. communes).
+            procedure.agencies.add(*Agency.objects.filter(identifier__in=doc.agencies))
         return version
 
 
@@ -278,7 +279,7 @@ def import_catalog(*, data: Any, publish: bool = True) -> ImportReport:
             )
             if current is not None and _version_content(current) == doc.model_dump(mode="json", exclude={"agencies"}):
                 if doc.agencies:
-                    current.procedure.agencies.set(Agency.objects.filter(identifier__in=doc.agencies))
+                    current.procedure.agencies.add(*Agency.objects.filter(identifier__in=doc.agencies))
                 report.unchanged.append(doc.code)
                 continue
             save_draft(doc=doc)

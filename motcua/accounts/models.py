@@ -1,0 +1,79 @@
+"""Accounts: applicants (chủ hồ sơ — citizens and organisations) and officers (cán bộ, công chức)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.identifiers import validate_citizen_id, validate_tax_code
+from motcua.catalog.models import Agency, OfficerRole
+
+
+class UserKind(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân")
+    ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+    OFFICER = "officer", _("Cán bộ, công chức")
+    OPERATOR = "operator", _("Quản trị hệ thống")
+
+
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("kind", UserKind.OPERATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """Người dùng. A citizen is known by the personal identification number, an organisation by its tax code."""
+
+    kind = models.CharField(_("loại tài khoản"), max_length=20, choices=UserKind.choices, default=UserKind.CITIZEN)
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    citizen_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, null=True, blank=True, unique=True, validators=[validate_citizen_id]
+    )
+    tax_code = models.CharField(
+        _("mã số thuế"), max_length=14, null=True, blank=True, unique=True, validators=[validate_tax_code]
+    )
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=UserKind.CITIZEN) | Q(citizen_id__isnull=False), name="citizen_has_citizen_id"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=UserKind.ORGANISATION) | Q(tax_code__isnull=False),
+                name="organisation_has_tax_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == UserKind.OFFICER
+
+
+class Membership(models.Model):
+    """An officer's role in one agency (vai trò của cán bộ tại cơ quan). An officer may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=20, choices=OfficerRole.choices)
+    is_active = models.BooleanField(_("đang hiệu lực"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vai trò cán bộ")
+        verbose_name_plural = _("vai trò cán bộ")
+        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.agency.identifier}"

@@ -1,0 +1,39 @@
+"""The demo that `make run` serves: real procedures, a real province, loaded once however often it runs."""
+
+import pytest
+from django.core.management import call_command
+
+from motcua.catalog.models import Agency, AgencyKind, Level, ProcedureVersion
+from motcua.catalog.queries import level_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_a_real_catalogue_once(client, capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    assert "quantri" in first and "motcua-demo-2026" in first
+
+    current = ProcedureVersion.objects.filter(is_current=True)
+    assert current.count() >= 45
+    assert all(count > 0 for count in level_counts().values())
+    assert current.values("field").distinct().count() >= 12
+    assert Agency.objects.filter(kind=AgencyKind.COMMUNE_PC, unit__parent__code="48").count() >= 90
+    birth = current.get(procedure__code="1.001193")
+    assert birth.name == "Đăng ký khai sinh" and Level.COMMUNE in birth.levels
+    assert birth.procedure.agencies.filter(kind=AgencyKind.COMMUNE_PC).count() >= 90
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+    assert "0 published" in second and "0 commune assignments added" in second
+    assert ProcedureVersion.objects.count() == current.count()
+
+
+def test_every_demo_procedure_page_and_api_document_renders(client):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    codes = list(ProcedureVersion.objects.filter(is_current=True).values_list("procedure__code", flat=True))
+    for code in codes:
+        assert client.get(f"/procedures/{code}/").status_code == 200, code
+        assert client.get(f"/api/v1/procedures/{code}").status_code == 200, code
+    assert client.get("/agencies/").status_code == 200
+    assert client.get("/procedures/", {"q": "dang ky khai sinh"}).status_code == 200
