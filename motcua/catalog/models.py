@@ -74,6 +74,8 @@ class AdministrativeUnit(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.folded_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "folded_name"}
         super().save(*args, **kwargs)
 
     @property
@@ -140,6 +142,8 @@ class Agency(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.folded_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "folded_name"}
         super().save(*args, **kwargs)
 
 
@@ -154,14 +158,22 @@ class Field(models.Model):
     )
     name = models.CharField(_("tên"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    folded_name = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
         verbose_name = _("lĩnh vực")
         verbose_name_plural = _("lĩnh vực")
-        ordering = ["name"]
+        ordering = ["folded_name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Sorting by the folded name puts "Căn cước" before "Chứng thực", as a Vietnamese reader expects.
+        self.folded_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "folded_name"}
+        super().save(*args, **kwargs)
 
 
 class DocumentType(models.Model):

@@ -109,7 +109,7 @@ def search_procedures(
         queryset = queryset.filter(procedure__agencies__identifier=agency)
     if query.strip():
         return _apply_search(queryset, query)
-    return queryset.order_by("field__name", "folded_name", "procedure__code")
+    return queryset.order_by("field__folded_name", "folded_name", "procedure__code")
 
 
 def fields_with_counts() -> QuerySet[Field]:
@@ -117,7 +117,7 @@ def fields_with_counts() -> QuerySet[Field]:
     return (
         Field.objects.annotate(procedure_count=Count("versions", filter=Q(versions__is_current=True)))
         .filter(procedure_count__gt=0)
-        .order_by("name")
+        .order_by("folded_name")
     )
 
 
