@@ -1,0 +1,34 @@
+"""Errors of dossier use cases; the API and the pages turn each into one clear message."""
+
+from __future__ import annotations
+
+
+class DossierError(Exception):
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, errors: dict[str, str] | None = None):
+        self.message = message
+        self.errors = errors or {}
+        super().__init__(message)
+
+
+class DossierInvalid(DossierError):
+    """The input is wrong: `errors` says where."""
+
+    status = 422
+    code = "invalid"
+
+
+class ActionNotAllowed(DossierError):
+    """This action is not possible in the dossier's state, or not for this user."""
+
+    status = 409
+    code = "action_not_allowed"
+
+
+class DossierConflict(DossierError):
+    """Someone else changed the dossier first; reload and try again."""
+
+    status = 409
+    code = "conflict"

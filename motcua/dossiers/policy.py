@@ -1,0 +1,91 @@
+"""The permission layer for dossiers: who may see a dossier and who may take which action on it.
+
+Every dossier page and endpoint goes through these functions; nothing else decides access.
+An applicant sees their own dossiers; an officer sees the dossiers of the agencies where they hold an
+active role; nobody else sees any. A dossier one may not see is "not found" (404), never "forbidden".
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from motcua.accounts.models import Membership, UserKind
+from motcua.dossiers.models import ActionKind, Dossier, DossierState
+from motcua.dossiers.steps import next_step, previous_step
+from motcua.dossiers.transitions import APPLICANT, MAX_SUPPLEMENT_REQUESTS, TRANSITIONS, Transition
+
+
+def officer_roles(user) -> dict[int, set[str]]:
+    """Agency id → the roles the officer holds there (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.OFFICER:
+        return {}
+    cached = getattr(user, "_motcua_roles", None)
+    if cached is None:
+        cached = {}
+        for agency_id, role in Membership.objects.filter(user=user, is_active=True).values_list("agency_id", "role"):
+            cached.setdefault(agency_id, set()).add(role)
+        user._motcua_roles = cached
+    return cached
+
+
+def visibility_filter(user) -> Q:
+    """The dossiers a user may see, as a filter (for lists and for single lookups alike)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.kind == UserKind.OFFICER:
+        return Q(agency_id__in=list(officer_roles(user)))
+    if user.kind in (UserKind.CITIZEN, UserKind.ORGANISATION):
+        return Q(applicant=user)
+    return Q(pk__in=[])
+
+
+def visible_dossiers(user) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(visibility_filter(user))
+
+
+def acting_roles(user, dossier: Dossier) -> set[str]:
+    """The capacities in which this user can act on this dossier: APPLICANT and/or officer roles."""
+    roles: set[str] = set()
+    if getattr(user, "is_authenticated", False) and dossier.applicant_id == user.pk:
+        roles.add(APPLICANT)
+    roles |= officer_roles(user).get(dossier.agency_id, set())
+    return roles
+
+
+def _step_allows(user, dossier: Dossier, transition: Transition, role: str) -> bool:
+    """Step actions: the step's role is needed, and once assigned, only the assignee (or a leader) acts."""
+    if not transition.step_bound or dossier.current_step_id is None:
+        return True
+    if role != dossier.current_step.role:
+        return False
+    return dossier.assignee_id in (None, user.pk) or role == "leader"
+
+
+def _state_allows(dossier: Dossier, kind: str) -> bool:
+    """Conditions beyond the state itself."""
+    if kind == ActionKind.REFUSE and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
+        return dossier.resume_state == DossierState.SUBMITTED  # refusal belongs to reception only
+    if kind == ActionKind.REQUEST_SUPPLEMENT and dossier.supplement_count >= MAX_SUPPLEMENT_REQUESTS:
+        return False
+    if kind in (ActionKind.HAND_OFF, ActionKind.RETURN_STEP):
+        neighbour = next_step(dossier) if kind == ActionKind.HAND_OFF else previous_step(dossier)
+        return neighbour is not None
+    if kind == ActionKind.APPROVE and dossier.current_step_id is not None:
+        return dossier.current_step.role == "leader"
+    return True
+
+
+def role_for_action(user, dossier: Dossier, kind: str) -> str | None:
+    """The role in which `user` may take action `kind` on `dossier` now, or None if they may not."""
+    transition = TRANSITIONS.get(kind)
+    if transition is None or dossier.state not in transition.from_states or not _state_allows(dossier, kind):
+        return None
+    for role in sorted(acting_roles(user, dossier) & transition.roles):
+        if _step_allows(user, dossier, transition, role):
+            return role
+    return None
+
+
+def allowed_actions(user, dossier: Dossier) -> list[str]:
+    """Every action `user` may take on `dossier` in its current state, in the state machine's order."""
+    return [kind for kind in TRANSITIONS if role_for_action(user, dossier, kind) is not None]

@@ -1,0 +1,550 @@
+"""Every write to a dossier: one function per use case, keyword-only arguments, one transaction.
+
+Each change appends a DossierAction and updates the Dossier projection in the same transaction, under
+a lock on the dossier row, so two officers acting at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User, UserKind
+from motcua.catalog.models import Agency, ProcedureVersion
+from motcua.core.locking import lock_one
+from motcua.documents.models import StoredDocument
+from motcua.dossiers import deadlines, policy
+from motcua.dossiers.eform import FormDataInvalid, clean_form_data
+from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
+from motcua.dossiers.models import (
+    ActionKind,
+    ChannelCode,
+    ComponentSource,
+    Dossier,
+    DossierAction,
+    DossierCodeCounter,
+    DossierComponent,
+    DossierState,
+    Draft,
+)
+from motcua.dossiers.steps import first_step, next_step, previous_step
+from motcua.dossiers.transitions import APPLICANT, RESUME, TRANSITIONS
+
+ComponentFiles = Mapping[int, Sequence[StoredDocument]]
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def allocate_dossier_code(*, agency: Agency, day: dt.date) -> str:
+    """Next code {agency identifier}-{yymmdd}-{NNNN}: gap-free per agency and day.
+
+    Must run in the submitting transaction: the counter row stays locked until it commits, and a
+    rolled-back submission gives its number back.
+    """
+    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
+    counter = lock_one(DossierCodeCounter, agency=agency, day=day)
+    if counter.last >= 9999:
+        raise DossierInvalid(_("Cơ quan đã tiếp nhận tối đa 9.999 hồ sơ trong ngày."))
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency.identifier}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def _applicant_identifier(applicant: User) -> str:
+    if applicant.kind == UserKind.ORGANISATION:
+        return applicant.tax_code or ""
+    return applicant.citizen_id or ""
+
+
+def _check_components(
+    version: ProcedureVersion, files: ComponentFiles, *, owner: User | None, partial: bool = False
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    requirements = {requirement.pk: requirement for requirement in version.components.all()}
+    for requirement_id, documents in files.items():
+        if requirement_id not in requirements:
+            errors[f"components.{requirement_id}"] = _("Thành phần hồ sơ không thuộc thủ tục này.")
+        elif owner is not None and any(document.owner_id != owner.pk for document in documents):
+            errors[f"components.{requirement_id}"] = _("Tài liệu không thuộc về bạn.")
+    if not partial:
+        for requirement in requirements.values():
+            if requirement.required and not files.get(requirement.pk):
+                errors[f"components.{requirement.pk}"] = _("Còn thiếu: %(name)s.") % {"name": requirement.name}
+    return errors
+
+
+def _clean(version: ProcedureVersion, form_data: Any, files: ComponentFiles, *, owner: User | None) -> dict:
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    try:
+        cleaned = clean_form_data(version.form_schema, form_data)
+    except FormDataInvalid as exc:
+        errors.update({f"form.{key}": message for key, message in exc.errors.items()})
+    errors.update(_check_components(version, files, owner=owner))
+    if errors:
+        raise DossierInvalid(_("Hồ sơ chưa hợp lệ; hãy sửa các mục được đánh dấu."), errors=errors)
+    return cleaned
+
+
+def _check_agency(version: ProcedureVersion, agency: Agency) -> None:
+    if not version.procedure.agencies.filter(pk=agency.pk).exists():
+        raise DossierInvalid(
+            _("%(agency)s không tiếp nhận thủ tục này.") % {"agency": agency.name},
+            errors={"agency": _("Hãy chọn cơ quan tiếp nhận thủ tục này.")},
+        )
+
+
+def _append(
+    dossier: Dossier,
+    *,
+    kind: str,
+    actor: User,
+    role: str,
+    at: dt.datetime,
+    from_state: int | None,
+    comment: str = "",
+    data: dict | None = None,
+    idempotency_key: str | None = None,
+    assignee: User | None = None,
+) -> DossierAction:
+    last_seq = dossier.actions.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return DossierAction.objects.create(
+        dossier=dossier,
+        seq=last_seq + 1,
+        kind=kind,
+        from_state=from_state,
+        to_state=dossier.state,
+        actor=actor,
+        actor_role=role,
+        actor_agency=dossier.agency if role != APPLICANT else None,
+        at=at,
+        comment=comment,
+        step=dossier.current_step,
+        assignee=assignee,
+        data=data or {},
+        idempotency_key=idempotency_key,
+    )
+
+
+def _add_components(dossier: Dossier, files: ComponentFiles, *, source: str, at: dt.datetime, round_: int) -> None:
+    DossierComponent.objects.bulk_create(
+        DossierComponent(
+            dossier=dossier, requirement_id=requirement_id, document=document, source=source,
+            supplement_round=round_, added_at=at,
+        )
+        for requirement_id, documents in files.items()
+        for document in documents
+    )  # fmt: skip
+
+
+def submit_dossier(
+    *,
+    applicant: User,
+    version: ProcedureVersion,
+    agency: Agency,
+    form_data: Any,
+    files: ComponentFiles,
+    idempotency_key: str | None = None,
+    draft: Draft | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Nộp hồ sơ trực tuyến. Idempotent by key: the same key (a double click, a retry) makes one dossier."""
+    now = now or timezone.now()
+    if applicant.kind not in (UserKind.CITIZEN, UserKind.ORGANISATION):
+        raise ActionNotAllowed(_("Chỉ công dân, tổ chức mới nộp được hồ sơ."))
+    if idempotency_key:
+        existing = Dossier.objects.filter(applicant=applicant, submission_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if not version.channel_online or not version.is_current:
+        raise ActionNotAllowed(_("Thủ tục này không nhận hồ sơ trực tuyến."))
+    cleaned = _clean(version, form_data, files, owner=applicant)
+    _check_agency(version, agency)
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                code=allocate_dossier_code(agency=agency, day=local_day(now)),
+                procedure_version=version,
+                agency=agency,
+                applicant=applicant,
+                applicant_name=applicant.full_name or applicant.get_username(),
+                applicant_identifier=_applicant_identifier(applicant),
+                channel=ChannelCode.ONLINE,
+                is_full_process=version.service_level == "full",
+                state=DossierState.SUBMITTED,
+                form_data=cleaned,
+                submitted_at=now,
+                submission_key=idempotency_key,
+            )
+            _add_components(dossier, files, source=ComponentSource.UPLOAD, at=now, round_=0)
+            _append(
+                dossier, kind=ActionKind.SUBMIT, actor=applicant, role=APPLICANT, at=now, from_state=None,
+                data={"channel": ChannelCode.ONLINE}, idempotency_key=idempotency_key,
+            )  # fmt: skip
+            if draft is not None:
+                Draft.objects.filter(pk=draft.pk, applicant=applicant).delete()
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its dossier.
+        if idempotency_key:
+            existing = Dossier.objects.filter(applicant=applicant, submission_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return dossier
+
+
+def register_direct_dossier(
+    *,
+    officer: User,
+    applicant: User,
+    version: ProcedureVersion,
+    agency: Agency,
+    form_data: Any,
+    files: ComponentFiles,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Tiếp nhận trực tiếp: a reception officer registers a walk-in's paper dossier, scanned (digitised)."""
+    now = now or timezone.now()
+    if "reception" not in policy.officer_roles(officer).get(agency.pk, set()):
+        raise ActionNotAllowed(_("Chỉ cán bộ tiếp nhận của cơ quan mới tiếp nhận trực tiếp được."))
+    if idempotency_key:
+        existing = Dossier.objects.filter(applicant=applicant, submission_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if not version.channel_direct or not version.is_current:
+        raise ActionNotAllowed(_("Thủ tục này không nhận hồ sơ trực tiếp."))
+    cleaned = _clean(version, form_data, files, owner=None)
+    _check_agency(version, agency)
+    with transaction.atomic():
+        dossier = Dossier(
+            code=allocate_dossier_code(agency=agency, day=local_day(now)),
+            procedure_version=version,
+            agency=agency,
+            applicant=applicant,
+            applicant_name=applicant.full_name or applicant.get_username(),
+            applicant_identifier=_applicant_identifier(applicant),
+            channel=ChannelCode.DIRECT,
+            is_full_process=False,
+            state=DossierState.RECEIVED,
+            form_data=cleaned,
+            submitted_at=now,
+            received_at=now,
+            submission_key=idempotency_key,
+            assignee=officer,
+        )
+        dossier.current_step = first_step(dossier)
+        dossier.appointment_at = deadlines.appointment_for(dossier, [])
+        dossier.step_started_at = now
+        dossier.step_deadline = deadlines.step_deadline_for(dossier, start=now)
+        dossier.save()
+        _add_components(dossier, files, source=ComponentSource.DIGITISED, at=now, round_=0)
+        _append(
+            dossier, kind=ActionKind.REGISTER_DIRECT, actor=officer, role="reception", at=now, from_state=None,
+            data={"channel": ChannelCode.DIRECT, "appointment_at": _iso(dossier.appointment_at)},
+            idempotency_key=idempotency_key, assignee=officer,
+        )  # fmt: skip
+    return dossier
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def perform_action(
+    *,
+    dossier_code: str,
+    actor: User,
+    kind: str,
+    comment: str = "",
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+    missing: Sequence[str] = (),
+    assignee: User | None = None,
+    new_appointment: dt.datetime | None = None,
+    files: ComponentFiles | None = None,
+) -> DossierAction:
+    """Take one action on a dossier, if the state machine and the actor's role allow it.
+
+    `expected_revision` (the revision the actor saw) turns a lost race into DossierConflict; an
+    `idempotency_key` already used on this dossier returns the earlier action instead of acting twice.
+    """
+    now = now or timezone.now()
+    if kind not in TRANSITIONS:
+        raise ActionNotAllowed(_("Hành động không hợp lệ."))
+    comment = (comment or "").strip()[:4000]
+    with transaction.atomic():
+        try:
+            dossier = lock_one(Dossier, code=dossier_code)
+        except Dossier.DoesNotExist:
+            raise ActionNotAllowed(_("Không tìm thấy hồ sơ.")) from None
+        if not policy.visible_dossiers(actor).filter(pk=dossier.pk).exists():
+            raise ActionNotAllowed(_("Không tìm thấy hồ sơ."))
+        if idempotency_key:
+            earlier = dossier.actions.filter(idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                return earlier
+        if expected_revision is not None and expected_revision != dossier.revision:
+            raise DossierConflict(_("Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang và thử lại."))
+        role = policy.role_for_action(actor, dossier, kind)
+        if role is None:
+            raise ActionNotAllowed(
+                _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
+                % {"action": ActionKind(kind).label, "state": DossierState(dossier.state).label}
+            )
+        action = _APPLY[kind](
+            dossier, actor=actor, role=role, now=now, comment=comment, missing=list(missing), assignee=assignee,
+            new_appointment=new_appointment, files=files or {}, idempotency_key=idempotency_key,
+        )  # fmt: skip
+        return action
+
+
+def _save_and_log(dossier: Dossier, *, kind: str, from_state: int, **log) -> DossierAction:
+    dossier.revision += 1
+    dossier.save()
+    return _append(dossier, kind=kind, from_state=from_state, **log)
+
+
+def _start_step(dossier: Dossier, step, *, now: dt.datetime, assignee: User | None) -> None:
+    dossier.current_step = step
+    dossier.assignee = assignee
+    dossier.step_started_at = now if step else None
+    dossier.step_deadline = deadlines.step_deadline_for(dossier, start=now) if step else None
+
+
+def _receive(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+    from_state = dossier.state
+    dossier.state = DossierState.RECEIVED
+    dossier.received_at = now
+    dossier.appointment_at = deadlines.appointment_for(dossier, [])
+    _start_step(dossier, first_step(dossier), now=now, assignee=actor)
+    return _save_and_log(
+        dossier, kind=ActionKind.RECEIVE, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        data={"appointment_at": _iso(dossier.appointment_at)}, idempotency_key=idempotency_key, assignee=actor,
+    )  # fmt: skip
+
+
+def _request_supplement(dossier, *, actor, role, now, comment, missing, idempotency_key, **_unused) -> DossierAction:
+    missing = [item.strip()[:500] for item in missing if item and item.strip()]
+    if not missing:
+        raise DossierInvalid(
+            _("Hãy ghi rõ từng giấy tờ còn thiếu hoặc cần hoàn thiện."),
+            errors={"missing": _("Cần ít nhất một mục.")},
+        )
+    from_state = dossier.state
+    dossier.resume_state = from_state
+    dossier.state = DossierState.SUPPLEMENT_REQUESTED
+    dossier.paused_at = now
+    dossier.supplement_count += 1
+    return _save_and_log(
+        dossier, kind=ActionKind.REQUEST_SUPPLEMENT, from_state=from_state, actor=actor, role=role, at=now,
+        comment=comment, data={"missing": missing, "round": dossier.supplement_count},
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _supplement(dossier, *, actor, role, now, comment, files, idempotency_key, **_unused) -> DossierAction:
+    errors = _check_components(dossier.procedure_version, files, owner=dossier.applicant, partial=True)
+    if not files:
+        errors["components"] = _("Hãy tải lên ít nhất một giấy tờ bổ sung.")
+    if errors:
+        raise DossierInvalid(_("Giấy tờ bổ sung chưa hợp lệ."), errors=errors)
+    from_state = dossier.state
+    dossier.state = dossier.resume_state or DossierState.SUBMITTED
+    dossier.resume_state = None
+    dossier.paused_at = None
+    _add_components(dossier, files, source=ComponentSource.UPLOAD, at=now, round_=dossier.supplement_count)
+    action = _save_and_log(
+        dossier, kind=ActionKind.SUPPLEMENT, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        data={"documents": sorted(str(d.pk) for documents in files.values() for d in documents)},
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+    if dossier.received_at is not None:
+        # The clock stood still while the applicant supplemented: the appointment moves by that much.
+        dossier.appointment_at = deadlines.appointment_for(dossier, dossier.actions.all())
+        dossier.save(update_fields=["appointment_at"])
+        action.data["appointment_at"] = _iso(dossier.appointment_at)
+        action.save(update_fields=["data"])
+    return action
+
+
+def _refuse(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+    if not comment:
+        raise DossierInvalid(_("Hãy nêu lý do từ chối."), errors={"comment": _("Trường này là bắt buộc.")})
+    from_state = dossier.state
+    dossier.state = DossierState.REFUSED
+    dossier.finished_at = now
+    dossier.paused_at = None
+    dossier.resume_state = None
+    _start_step(dossier, None, now=now, assignee=None)
+    return _save_and_log(
+        dossier, kind=ActionKind.REFUSE, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _assign(dossier, *, actor, role, now, comment, assignee, idempotency_key, **_unused) -> DossierAction:
+    step = dossier.current_step
+    needed = step.role if step else None
+    if assignee is None or (needed and needed not in policy.officer_roles(assignee).get(dossier.agency_id, set())):
+        raise DossierInvalid(
+            _("Hãy chọn cán bộ có vai trò phù hợp với bước hiện tại."), errors={"assignee": _("Cán bộ không phù hợp.")}
+        )
+    dossier.assignee = assignee
+    return _save_and_log(
+        dossier, kind=ActionKind.ASSIGN, from_state=dossier.state, actor=actor, role=role, at=now, comment=comment,
+        assignee=assignee, idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _move(dossier, *, kind, target_step, actor, role, now, comment, assignee, idempotency_key) -> DossierAction:
+    if assignee is not None and target_step.role not in policy.officer_roles(assignee).get(dossier.agency_id, set()):
+        raise DossierInvalid(
+            _("Cán bộ nhận phải có vai trò “%(role)s”.") % {"role": target_step.get_role_display()},
+            errors={"assignee": _("Cán bộ không phù hợp.")},
+        )
+    from_state = dossier.state
+    handed_from = dossier.current_step
+    on_time = dossier.step_deadline is None or now <= dossier.step_deadline
+    dossier.state = DossierState.PROCESSING
+    _start_step(dossier, target_step, now=now, assignee=assignee)
+    return _save_and_log(
+        dossier, kind=kind, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        data={
+            "from_step": handed_from.pk if handed_from else None,
+            "to_step": target_step.pk,
+            "on_time": on_time,
+            "step_deadline": _iso(dossier.step_deadline),
+        },
+        idempotency_key=idempotency_key, assignee=assignee,
+    )  # fmt: skip
+
+
+def _hand_off(dossier, **kwargs) -> DossierAction:
+    return _move(dossier, kind=ActionKind.HAND_OFF, target_step=next_step(dossier), **_move_args(kwargs))
+
+
+def _return_step(dossier, **kwargs) -> DossierAction:
+    if not kwargs["comment"]:
+        raise DossierInvalid(_("Hãy nêu lý do trả lại."), errors={"comment": _("Trường này là bắt buộc.")})
+    return _move(dossier, kind=ActionKind.RETURN_STEP, target_step=previous_step(dossier), **_move_args(kwargs))
+
+
+def _move_args(kwargs: dict) -> dict:
+    keys = ("actor", "role", "now", "comment", "assignee", "idempotency_key")
+    return {key: kwargs[key] for key in keys}
+
+
+def _simple(kind: str, to_state: int):
+    def apply(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+        from_state = dossier.state
+        dossier.state = to_state
+        return _save_and_log(
+            dossier, kind=kind, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+
+    return apply
+
+
+def _approve(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+    from_state = dossier.state
+    on_time = dossier.appointment_at is None or now <= dossier.appointment_at
+    dossier.state = DossierState.RESULT_READY
+    dossier.finished_at = now
+    following = next_step(dossier)
+    _start_step(dossier, following, now=now, assignee=None)
+    return _save_and_log(
+        dossier, kind=ActionKind.APPROVE, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        data={"on_time": on_time}, idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _return_result(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+    from_state = dossier.state
+    dossier.state = DossierState.RESULT_RETURNED
+    dossier.returned_at = now
+    _start_step(dossier, None, now=now, assignee=None)
+    return _save_and_log(
+        dossier, kind=ActionKind.RETURN_RESULT, from_state=from_state, actor=actor, role=role, at=now,
+        comment=comment, idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _withdraw(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+    from_state = dossier.state
+    dossier.state = DossierState.WITHDRAWN
+    dossier.finished_at = now
+    dossier.paused_at = None
+    dossier.resume_state = None
+    _start_step(dossier, None, now=now, assignee=None)
+    return _save_and_log(
+        dossier, kind=ActionKind.WITHDRAW, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _extend(dossier, *, actor, role, now, comment, new_appointment, idempotency_key, **_unused) -> DossierAction:
+    errors = {}
+    if not comment:
+        errors["comment"] = _("Hãy nêu lý do chậm trễ để gửi lời xin lỗi tới người dân.")
+    if new_appointment is None or (dossier.appointment_at and new_appointment <= dossier.appointment_at):
+        errors["new_appointment"] = _("Ngày hẹn mới phải sau ngày hẹn hiện tại.")
+    if errors:
+        raise DossierInvalid(_("Văn bản xin lỗi và gia hạn chưa hợp lệ."), errors=errors)
+    previous = dossier.appointment_at
+    dossier.appointment_at = new_appointment
+    return _save_and_log(
+        dossier, kind=ActionKind.EXTEND, from_state=dossier.state, actor=actor, role=role, at=now, comment=comment,
+        data={"previous_appointment": _iso(previous), "appointment_at": _iso(new_appointment)},
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+def _stop(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+    if not comment:
+        raise DossierInvalid(_("Hãy nêu lý do dừng xử lý."), errors={"comment": _("Trường này là bắt buộc.")})
+    from_state = dossier.state
+    dossier.state = DossierState.STOPPED
+    dossier.finished_at = now
+    dossier.paused_at = None
+    dossier.resume_state = None
+    _start_step(dossier, None, now=now, assignee=None)
+    return _save_and_log(
+        dossier, kind=ActionKind.STOP, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+
+
+_APPLY = {
+    ActionKind.RECEIVE: _receive,
+    ActionKind.REQUEST_SUPPLEMENT: _request_supplement,
+    ActionKind.SUPPLEMENT: _supplement,
+    ActionKind.REFUSE: _refuse,
+    ActionKind.ASSIGN: _assign,
+    ActionKind.HAND_OFF: _hand_off,
+    ActionKind.RETURN_STEP: _return_step,
+    ActionKind.REQUEST_PAYMENT: _simple(ActionKind.REQUEST_PAYMENT, DossierState.PAYMENT_REQUESTED),
+    ActionKind.CONFIRM_PAYMENT: _simple(ActionKind.CONFIRM_PAYMENT, DossierState.PROCESSING),
+    ActionKind.APPROVE: _approve,
+    ActionKind.RETURN_RESULT: _return_result,
+    ActionKind.WITHDRAW: _withdraw,
+    ActionKind.EXTEND: _extend,
+    ActionKind.STOP: _stop,
+}
+
+
+def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = None) -> None:
+    """Officers' reading of a dossier is logged (who saw whose data, and when)."""
+    role = sorted(policy.officer_roles(officer).get(dossier.agency_id, {"auditor"}))[0]
+    with transaction.atomic():
+        locked = lock_one(Dossier, pk=dossier.pk)
+        _append(locked, kind=ActionKind.VIEW, actor=officer, role=role, at=now or timezone.now(), from_state=locked.state)
