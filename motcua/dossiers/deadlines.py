@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from motcua.dossiers.models import ActionKind, Dossier, DossierAction
 
 
-def supplement_pauses(actions: Iterable[DossierAction], *, since: dt.datetime) -> list[tuple[dt.datetime, dt.datetime | None]]:
+def supplement_pauses(
+    actions: Iterable[DossierAction], *, since: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """(requested, supplemented) pairs after `since` (the receipt): the time the clock stood still."""
     pauses: list[tuple[dt.datetime, dt.datetime | None]] = []
     for action in sorted(actions, key=lambda a: a.seq):

@@ -164,7 +164,10 @@ def _clean_table(field: FormField, value: Any, path: str, errors: dict[str, str]
     cleaned_rows = []
     for index, row in enumerate(rows):
         cleaned_rows.append(
-            {column.key: _clean_field(column, row.get(column.key), f"{path}.{index}.{column.key}", errors) for column in field.columns}
+            {
+                column.key: _clean_field(column, row.get(column.key), f"{path}.{index}.{column.key}", errors)
+                for column in field.columns
+            }
         )
     return cleaned_rows
 

@@ -71,7 +71,12 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("kết thúc xử lý lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     current_step = models.ForeignKey(
-        ProcessingStep, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bước hiện tại")
+        ProcessingStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bước hiện tại"),
     )
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_deadline = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
@@ -228,6 +233,9 @@ class DossierCodeCounter(models.Model):
             models.UniqueConstraint(fields=["agency", "day"], name="code_counter_unique"),
             models.CheckConstraint(condition=Q(last__lte=9999), name="code_counter_four_digits"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.day}: {self.last}"
 
 
 class Draft(models.Model):

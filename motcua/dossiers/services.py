@@ -33,7 +33,7 @@ from motcua.dossiers.models import (
     Draft,
 )
 from motcua.dossiers.steps import first_step, next_step, previous_step
-from motcua.dossiers.transitions import APPLICANT, RESUME, TRANSITIONS
+from motcua.dossiers.transitions import APPLICANT, TRANSITIONS
 
 ComponentFiles = Mapping[int, Sequence[StoredDocument]]
 
@@ -547,4 +547,6 @@ def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = No
     role = sorted(policy.officer_roles(officer).get(dossier.agency_id, {"auditor"}))[0]
     with transaction.atomic():
         locked = lock_one(Dossier, pk=dossier.pk)
-        _append(locked, kind=ActionKind.VIEW, actor=officer, role=role, at=now or timezone.now(), from_state=locked.state)
+        _append(
+            locked, kind=ActionKind.VIEW, actor=officer, role=role, at=now or timezone.now(), from_state=locked.state
+        )

@@ -69,9 +69,7 @@ class World:
 
     def required_files(self, user: User | None = None) -> dict[int, list]:
         return {
-            requirement.pk: [self.upload(user)]
-            for requirement in self.version.components.all()
-            if requirement.required
+            requirement.pk: [self.upload(user)] for requirement in self.version.components.all() if requirement.required
         }
 
     @property

@@ -1,0 +1,147 @@
+"""Reads of dossiers shared by the portal, the back office and the API. Every list here has a fixed
+number of queries whatever its length (select_related for what each row shows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from motcua.dossiers import policy
+from motcua.dossiers.models import FINAL_STATES, ActionKind, Dossier, DossierAction, DossierComponent, DossierState
+
+# States in which the legal clock runs (not final, not waiting for the applicant, received).
+CLOCK_RUNNING = (DossierState.RECEIVED, DossierState.PROCESSING, DossierState.PAYMENT_REQUESTED)
+ACTIVE = [state for state in DossierState if state not in FINAL_STATES]
+# What the applicant and the public see of the log: the steps that concern them, not internal moves.
+PUBLIC_ACTION_KINDS = (
+    ActionKind.SUBMIT,
+    ActionKind.REGISTER_DIRECT,
+    ActionKind.RECEIVE,
+    ActionKind.REQUEST_SUPPLEMENT,
+    ActionKind.SUPPLEMENT,
+    ActionKind.REFUSE,
+    ActionKind.REQUEST_PAYMENT,
+    ActionKind.CONFIRM_PAYMENT,
+    ActionKind.APPROVE,
+    ActionKind.RETURN_RESULT,
+    ActionKind.WITHDRAW,
+    ActionKind.EXTEND,
+    ActionKind.STOP,
+)
+
+WORKLISTS = ("mine", "queue", "due_soon", "overdue", "all")
+
+
+def list_columns(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What a row of a dossier list shows."""
+    return queryset.select_related(
+        "procedure_version", "procedure_version__procedure", "agency", "current_step", "assignee"
+    )
+
+
+def get_visible_dossier(user, code: str) -> Dossier:
+    """The dossier with this code if `user` may see it; Dossier.DoesNotExist otherwise (a 404 either way)."""
+    return (
+        list_columns(policy.visible_dossiers(user))
+        .select_related("applicant", "procedure_version__field")
+        .prefetch_related(
+            Prefetch(
+                "components",
+                queryset=DossierComponent.objects.select_related("document", "requirement").order_by(
+                    "requirement__position", "added_at"
+                ),
+            )
+        )
+        .get(code=code)
+    )
+
+
+def applicant_dossiers(user) -> QuerySet[Dossier]:
+    """Hồ sơ của tôi: the applicant's own dossiers, newest first."""
+    return list_columns(policy.visible_dossiers(user).filter(applicant=user)).order_by("-submitted_at", "-pk")
+
+
+def actions_for(dossier: Dossier, *, public: bool) -> QuerySet[DossierAction]:
+    """The dossier's log in order; `public` keeps only what the applicant and the public see."""
+    actions = dossier.actions.select_related("actor", "actor_agency", "step", "assignee").order_by("seq")
+    if public:
+        actions = actions.filter(kind__in=PUBLIC_ACTION_KINDS)
+    return actions
+
+
+def lookup_dossier(*, code: str, id_last4: str) -> Dossier | None:
+    """Tra cứu hồ sơ: the dossier whose code matches and whose applicant's ID ends with these 4 digits."""
+    code, id_last4 = (code or "").strip().upper(), (id_last4 or "").strip()
+    if not code or len(id_last4) != 4 or not id_last4.isdigit():
+        return None
+    dossier = Dossier.objects.select_related("procedure_version", "agency").filter(code=code).first()
+    if dossier is None or not hmac.compare_digest(dossier.applicant_identifier[-4:], id_last4):
+        return None
+    return dossier
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    state: int | None = None
+    procedure: str = ""
+    search: str = ""
+    channel: int | None = None
+
+
+def _due_soon_limit(now: dt.datetime) -> dt.datetime:
+    """Deadlines before this moment are "due soon": by the end of the next working day, as due_status says."""
+    from motcua.workdays.calendar import TIME_ZONE
+    from motcua.workdays.queries import load_calendar
+
+    day = load_calendar().add_working_days(timezone.localtime(now, TIME_ZONE).date(), 1)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=TIME_ZONE)
+
+
+def worklist_filters(user, now: dt.datetime) -> dict[str, Q]:
+    """The officer's worklists as filters over the dossiers they may see."""
+    roles = policy.officer_roles(user)
+    queue = Q(pk__in=[])
+    for agency_id, agency_roles in roles.items():
+        queue |= Q(agency_id=agency_id, current_step__role__in=agency_roles, assignee__isnull=True)
+    running = Q(state__in=CLOCK_RUNNING)
+    receiving = [agency_id for agency_id, agency_roles in roles.items() if "reception" in agency_roles]
+    return {
+        "mine": Q(assignee=user, state__in=ACTIVE),
+        # My step's unassigned dossiers; for reception, also everything filed online and not yet received.
+        "queue": (queue & Q(state__in=ACTIVE)) | Q(agency_id__in=receiving, state=DossierState.SUBMITTED),
+        "due_soon": running & Q(appointment_at__gte=now, appointment_at__lt=_due_soon_limit(now)),
+        "overdue": running & Q(appointment_at__lt=now),
+        "all": Q(),
+    }
+
+
+def worklist(
+    user, name: str, *, filters: WorklistFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet[Dossier]:
+    """One worklist of an officer, filtered, ordered by urgency (nearest appointment first)."""
+    now = now or timezone.now()
+    queryset = policy.visible_dossiers(user).filter(worklist_filters(user, now)[name])
+    filters = filters or WorklistFilters()
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.procedure:
+        queryset = queryset.filter(procedure_version__procedure__code=filters.procedure)
+    if filters.search:
+        term = filters.search.strip()
+        queryset = queryset.filter(Q(code__icontains=term) | Q(applicant_name__icontains=term))
+    return list_columns(queryset).order_by("appointment_at", "submitted_at", "pk")
+
+
+def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many dossiers each worklist holds, in one query."""
+    now = now or timezone.now()
+    conditions = worklist_filters(user, now)
+    return policy.visible_dossiers(user).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
