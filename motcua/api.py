@@ -1,10 +1,15 @@
 """The versioned REST API: /api/v1/. Each app contributes a router; the error format is shared."""
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.security import SessionAuth
 
 from motcua.catalog.api import router as catalog_router
 from motcua.catalog.api import units_router
-from motcua.core.api_errors import install_error_handlers
+from motcua.core.api_errors import error_response, install_error_handlers
+from motcua.dossiers.api import documents_router, lookup_router, worklist_router
+from motcua.dossiers.api import router as dossiers_router
+from motcua.dossiers.errors import DossierError
 
 api = NinjaAPI(
     title="motcua API",
@@ -15,5 +20,20 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
+
+
+@api.exception_handler(DossierError)
+def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
+    details = [{"field": field, "message": message} for field, message in exc.errors.items()]
+    return error_response(api, request, status=exc.status, code=exc.code, message=exc.message, details=details)
+
+
+# Signed-in users: the session cookie (with its CSRF check for writes).
+signed_in = [SessionAuth()]
+
 api.add_router("/procedures", catalog_router, tags=["catalog"])
 api.add_router("/units", units_router, tags=["catalog"])
+api.add_router("/documents", documents_router, auth=signed_in)
+api.add_router("/dossiers", dossiers_router, auth=signed_in)
+api.add_router("/worklists", worklist_router, auth=signed_in)
+api.add_router("/lookup", lookup_router)

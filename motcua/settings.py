@@ -97,6 +97,10 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.catalog",
     "motcua.accounts",
+    "motcua.workdays",
+    "motcua.documents",
+    "motcua.dossiers",
+    "motcua.signing",
     "motcua.portal",
     "motcua.demo",
 ]
@@ -166,6 +170,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"].pop("CONN_HEALTH_CHECKS", None)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not Django's default shared in-memory database: only a file has SQLite's real
+    # locking (busy timeout, WAL), which the concurrency tests exercise.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -175,12 +182,34 @@ if os.environ.get("REDIS_URL"):
     }
 
 AUTH_USER_MODEL = "accounts.User"
+if ENVIRONMENT == "test":
+    # Hashing strength is not under test; the default costs ~0.3 s per user created.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Officers cannot log in with a password alone (not even in the admin): see motcua/accounts/backends.py.
+AUTHENTICATION_BACKENDS = ["motcua.accounts.backends.AccountBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:account"
+# Failed logins (a wrong password or one-time code): after this many for one account, or from one IP
+# address, within the window, further attempts are refused for the lockout period. Counted in the cache:
+# set REDIS_URL when several processes serve the site, or each counts on its own.
+MOTCUA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT", 5))
+MOTCUA_LOGIN_FAILURES_PER_IP = int(os.environ.get("MOTCUA_LOGIN_FAILURES_PER_IP", 20))
+MOTCUA_LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("MOTCUA_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60))
+MOTCUA_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("MOTCUA_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+# The request header (as in request.META, e.g. HTTP_X_REAL_IP) in which a trusted reverse proxy puts the
+# client's address; empty means REMOTE_ADDR. Only set it when the proxy overwrites the header.
+MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
+# Officers' one-time codes (TOTP): the name shown in their authenticator app, how many 30-second steps
+# either side of now a code may be, and how long the password step stays valid while the code is awaited.
+MOTCUA_TOTP_ISSUER = os.environ.get("MOTCUA_TOTP_ISSUER", "motcua")
+MOTCUA_TOTP_TOLERANCE_STEPS = int(os.environ.get("MOTCUA_TOTP_TOLERANCE_STEPS", 1))
+MOTCUA_LOGIN_PENDING_SECONDS = int(os.environ.get("MOTCUA_LOGIN_PENDING_SECONDS", 5 * 60))
 
 # Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
@@ -268,6 +297,12 @@ EMAIL_BACKEND = os.environ.get("MOTCUA_EMAIL_BACKEND", "django.core.mail.backend
 
 # The catalogue lists this many procedures a page; the API caps page_size at MAX.
 CATALOG_PAGE_SIZE = 20
+WORKLIST_PAGE_SIZE = 25
+
+# Uploads: a dossier component is at most this large (checked by the documents service, by content).
+MOTCUA_MAX_UPLOAD_BYTES = int(os.environ.get("MOTCUA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 API_MAX_PAGE_SIZE = 100
 
 # The demo province: `make run` loads its agencies and communes.

@@ -77,3 +77,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.agency.identifier}"
+
+
+class OtpDevice(models.Model):
+    """An officer's authenticator app (ứng dụng xác thực): the shared TOTP secret (RFC 6238) and its state.
+
+    Unconfirmed until the officer has entered one correct code from the app. `last_used_step` is the time step
+    of the last accepted code: a code is never accepted twice, nor one older than it.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="otp_device")
+    secret = models.CharField(_("khóa bí mật"), max_length=64)
+    confirmed = models.BooleanField(_("đã xác nhận"), default=False)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ứng dụng xác thực")
+        verbose_name_plural = _("ứng dụng xác thực")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed=False) | Q(confirmed_at__isnull=False), name="otp_device_confirmed_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — TOTP"

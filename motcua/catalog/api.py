@@ -16,6 +16,7 @@ from motcua.catalog import queries
 from motcua.catalog.models import Level, ProcedureVersion, ServiceLevel, TimeUnit, UnitLevel
 from motcua.catalog.schemas import ProcedureDoc
 from motcua.core.api_errors import ApiError, ErrorResponse
+from motcua.workdays.calendar import CalendarRangeError
 
 router = Router()
 units_router = Router()
@@ -114,6 +115,46 @@ def get_procedure(request: HttpRequest, code: str) -> ProcedureDetail:
         field_name=version.field.name,
         url=request.build_absolute_uri(reverse("catalog:procedure", args=[code])),
     )
+
+
+class AppointmentOut(Schema):
+    procedure: str
+    received_at: dt.datetime
+    counted_from: dt.date = SchemaField(description="Ngày tiếp nhận được tính (sau quy tắc 15 giờ, ngày nghỉ).")
+    appointment_at: dt.datetime
+    processing_time: str
+    processing_time_unit: TimeUnit
+
+
+@router.get(
+    "/{code}/appointment",
+    response={200: AppointmentOut, 404: ErrorResponse, 422: ErrorResponse},
+    summary="Ngày hẹn trả kết quả nếu nộp vào thời điểm đã cho",
+    operation_id="procedure_appointment",
+)
+def appointment(request: HttpRequest, code: str, received_at: dt.datetime) -> AppointmentOut:
+    """Hẹn trả kết quả theo ngày làm việc (ngày lễ, ngày nghỉ bù, quy tắc sau 15 giờ) cho hồ sơ đầy đủ nhận lúc đó."""
+    if received_at.tzinfo is None:
+        raise ApiError(
+            422, "invalid", _("Thời điểm phải có múi giờ, ví dụ 2026-11-25T09:00:00+07:00."),
+            details=[{"field": "received_at", "message": _("Thiếu múi giờ.")}],
+        )  # fmt: skip
+    try:
+        version = queries.get_current_version(code)
+    except ProcedureVersion.DoesNotExist:
+        raise ApiError(404, "not_found", _("Không có thủ tục mã %(code)s.") % {"code": code}) from None
+    try:
+        result = queries.expected_appointment(version, received_at=received_at)
+    except CalendarRangeError:
+        raise ApiError(
+            422, "invalid", _("Chưa có lịch làm việc cho thời điểm này."),
+            details=[{"field": "received_at", "message": _("Ngoài phạm vi lịch làm việc.")}],
+        ) from None  # fmt: skip
+    return AppointmentOut(
+        procedure=code, received_at=received_at, counted_from=result.counted_from,
+        appointment_at=result.appointment_at, processing_time=format(version.processing_time.normalize(), "f"),
+        processing_time_unit=version.processing_time_unit,
+    )  # fmt: skip
 
 
 class UnitOut(Schema):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -17,6 +20,7 @@ from motcua.catalog.models import (
 )
 from motcua.catalog.schemas import ProcedureDoc
 from motcua.core.text import search_terms
+from motcua.workdays.queries import load_calendar
 
 LEVEL_FLAGS = {Level.MINISTRY: "at_ministry", Level.PROVINCE: "at_province", Level.COMMUNE: "at_commune"}
 
@@ -150,6 +154,28 @@ def current_units(*, level: str = "", parent_code: str = "") -> QuerySet[Adminis
     if parent_code:
         units = units.filter(parent__code=parent_code, parent__valid_to__isnull=True)
     return units.order_by("level", "folded_name")
+
+
+@dataclass(frozen=True)
+class ExpectedAppointment:
+    counted_from: dt.date
+    appointment_at: dt.datetime
+
+
+def expected_appointment(version: ProcedureVersion, *, received_at: dt.datetime) -> ExpectedAppointment:
+    """When a complete dossier received at `received_at` is due (for "file now, expect the result by ...")."""
+    calendar = load_calendar()
+    return ExpectedAppointment(
+        counted_from=calendar.received_on(
+            received_at, counts_from_next_day_after_cutoff=version.counts_from_next_day_after_cutoff
+        ),
+        appointment_at=calendar.appointment(
+            received_at=received_at,
+            processing_time=version.processing_time,
+            unit=version.processing_time_unit,
+            counts_from_next_day_after_cutoff=version.counts_from_next_day_after_cutoff,
+        ),
+    )
 
 
 def find_agency(identifier: str) -> Agency:

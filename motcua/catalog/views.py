@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from motcua.catalog import queries
 from motcua.catalog.forms import ProcedureFilterForm
@@ -69,6 +70,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "levels": [Level(level).label for level in version.levels],
         "channels": [Channel(channel).label for channel in version.channels],
         "form_fields": form_fields,
+        "expected": queries.expected_appointment(version, received_at=timezone.now()),
     }
     return render(request, "catalog/procedure_detail.html", context)
 

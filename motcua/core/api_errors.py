@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -73,6 +74,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             api, request, status=422, code="invalid", message=_("Dữ liệu gửi lên không hợp lệ."), details=details
         )
+
+    @api.exception_handler(DjangoValidationError)
+    def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            details = [{"field": field, "message": " ".join(messages)} for field, messages in exc.message_dict.items()]
+            message = _("Dữ liệu gửi lên không hợp lệ.")
+        else:
+            details, message = [], " ".join(exc.messages)
+        return error_response(api, request, status=422, code="invalid", message=message, details=details)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

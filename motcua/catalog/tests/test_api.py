@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -146,3 +148,32 @@ def test_units_lists_provinces_and_the_communes_of_one(client):
     assert client.get("/api/v1/units", {"parent": "99"}).json() == []
     assert client.get("/api/v1/units", {"level": "district"}).json() == []
     assert client.get("/api/v1/units", {"level": "town"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "received_at, counted_from, appointment_at",
+    [
+        # Monday 23/11/2026; Tuesday 24/11 is Vietnam Culture Day: 1 working day → Wednesday 25/11, 17:00.
+        ("2026-11-23T09:00:00+07:00", "2026-11-23", "2026-11-25T17:00:00+07:00"),
+        # Saturday: received on Monday 30/11 → Tuesday 1/12.
+        ("2026-11-28T09:00:00+07:00", "2026-11-30", "2026-12-01T17:00:00+07:00"),
+    ],
+)
+def test_appointment_for_a_filing_moment(client, catalogue, received_at, counted_from, appointment_at):
+    response = client.get("/api/v1/procedures/1.001193/appointment", {"received_at": received_at})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["counted_from"] == counted_from
+    assert dt.datetime.fromisoformat(body["appointment_at"]) == dt.datetime.fromisoformat(appointment_at)
+
+
+def test_appointment_rejects_bad_moments_clearly(client, catalogue):
+    assert client.get("/api/v1/procedures/1.001193/appointment", {"received_at": "hôm nay"}).status_code == 422
+    naive = client.get("/api/v1/procedures/1.001193/appointment", {"received_at": "2026-11-23T09:00:00"})
+    assert naive.status_code == 422 and naive.json()["error"]["details"][0]["field"] == "received_at"
+    far = client.get("/api/v1/procedures/1.001193/appointment", {"received_at": "2099-01-01T09:00:00+07:00"})
+    assert far.status_code == 422
+    assert (
+        client.get("/api/v1/procedures/9.999999/appointment", {"received_at": "2026-11-23T09:00:00+07:00"}).status_code
+        == 404
+    )

@@ -1,0 +1,319 @@
+"""Every write to accounts, and the login steps: one function per use case, keyword-only arguments.
+
+Registration and officer creation validate everything themselves (the forms only repeat the checks to show
+all errors at once) and raise ValidationError keyed by field name: `citizen_id`, `tax_code`, `username`,
+`phone`, `email`, `password`, `full_name`.
+
+Login is `check_password` (throttled, kind-aware) then, for officers, `check_code` (a TOTP code, throttled
+too), then `complete_login`. Nothing is logged in before the last step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from motcua.accounts import throttle, totp
+from motcua.accounts.identifiers import parse_citizen_id, validate_tax_code
+from motcua.accounts.models import Membership, OtpDevice, User, UserKind
+from motcua.catalog.models import Agency, OfficerRole
+
+PHONE_RE = re.compile(r"0[0-9]{9,10}")
+
+
+class LoginRefused(Exception):
+    """A login step failed; `message` is safe to show (it never says whether the account exists)."""
+
+    def __init__(self, message: str, *, locked: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.locked = locked
+
+
+# --- Checks shared with the forms -------------------------------------------------------------------------
+
+
+def normalise_phone(value: str) -> str:
+    """A Vietnamese phone number as 0XXXXXXXXX (10 or 11 digits); accepts +84, spaces, dots and hyphens."""
+    digits = re.sub(r"[\s.\-()]", "", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not PHONE_RE.fullmatch(digits):
+        raise ValidationError(
+            _("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0 hoặc +84, ví dụ 0905 123 456."), code="phone"
+        )
+    return digits
+
+
+def duplicate_identifier_message(kind: str) -> str:
+    if kind == UserKind.ORGANISATION:
+        return _("Mã số thuế này đã có tài khoản. Nếu đó là tổ chức của bạn, hãy đăng nhập.")
+    return _("Số định danh cá nhân này đã có tài khoản. Nếu đó là bạn, hãy đăng nhập.")
+
+
+def identifier_taken(identifier: str) -> bool:
+    return User.objects.filter(Q(username=identifier) | Q(citizen_id=identifier) | Q(tax_code=identifier)).exists()
+
+
+def _reworded(error: ValidationError) -> ValidationError:
+    # Django's Vietnamese catalogue lacks this message since its wording changed (%d instead of %(min_length)d).
+    if error.code == "password_too_short":
+        min_length = int((error.params or {}).get("min_length", 0))
+        message = ngettext(
+            "Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.",
+            "Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.",
+            min_length,
+        ) % {"min_length": min_length}
+        return ValidationError(message, code=error.code)
+    return error
+
+
+def validate_new_password(password: str, user: User) -> None:
+    """Django's configured password validators (AUTH_PASSWORD_VALIDATORS), every message in the user's language."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError([_reworded(problem) for problem in error.error_list]) from None
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_new_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from None
+
+
+def _check_contact(*, phone: str, email: str) -> tuple[str, str]:
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        phone = normalise_phone(phone)
+    except ValidationError as error:
+        errors["phone"] = error.error_list
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [ValidationError(_("Địa chỉ email không đúng, ví dụ: ten@example.vn."), code="email")]
+    if errors:
+        raise ValidationError(errors)
+    return phone, email
+
+
+def _save_new_applicant(user: User, *, identifier_field: str) -> User:
+    if identifier_taken(user.username):
+        raise ValidationError({identifier_field: duplicate_identifier_message(user.kind)}, code="duplicate")
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        raise ValidationError({identifier_field: duplicate_identifier_message(user.kind)}, code="duplicate") from None
+    return user
+
+
+# --- Registration and officers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_citizen(*, full_name: str, citizen_id: str, password: str, phone: str, email: str = "") -> User:
+    """A citizen's account, known by the 12-digit personal identification number (also the username)."""
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": _("Hãy nhập họ và tên.")}, code="required")
+    try:
+        number = parse_citizen_id(citizen_id).number
+    except ValidationError as error:
+        raise ValidationError({"citizen_id": error.error_list}) from None
+    phone, email = _check_contact(phone=phone, email=email)
+    user = User(
+        username=number, kind=UserKind.CITIZEN, citizen_id=number, full_name=full_name, phone=phone, email=email
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    return _save_new_applicant(user, identifier_field="citizen_id")
+
+
+@transaction.atomic
+def register_organisation(*, name: str, tax_code: str, password: str, phone: str, email: str = "") -> User:
+    """An organisation's or business's account, known by its tax code (also the username)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"full_name": _("Hãy nhập tên tổ chức, doanh nghiệp.")}, code="required")
+    tax_code = (tax_code or "").strip()
+    try:
+        validate_tax_code(tax_code)
+    except ValidationError as error:
+        raise ValidationError({"tax_code": error.error_list}) from None
+    phone, email = _check_contact(phone=phone, email=email)
+    user = User(
+        username=tax_code, kind=UserKind.ORGANISATION, tax_code=tax_code, full_name=name, phone=phone, email=email
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    return _save_new_applicant(user, identifier_field="tax_code")
+
+
+@transaction.atomic
+def create_officer(
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    memberships: Iterable[tuple[Agency, str]],
+    otp_secret: str | None = None,
+    email: str = "",
+) -> User:
+    """An officer with roles in agencies. With `otp_secret` (base32) the authenticator is enrolled and
+    confirmed at once (demo data, or a secret handed over in person); without it the officer enrols at the
+    first login. The password must pass the configured validators."""
+    user = User(username=(username or "").strip(), kind=UserKind.OFFICER, full_name=full_name.strip(), email=email)
+    try:
+        user.full_clean(exclude=["password", "citizen_id", "tax_code"], validate_unique=True)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    for agency, role in memberships:
+        if role not in OfficerRole.values:
+            raise ValidationError({"memberships": f"unknown role {role!r}"}, code="role")
+        Membership.objects.create(user=user, agency=agency, role=role)
+    if otp_secret:
+        enrol_totp(user=user, secret=otp_secret, confirmed=True)
+    return user
+
+
+# --- One-time codes -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol_totp(*, user: User, secret: str | None = None, confirmed: bool = False) -> OtpDevice:
+    """Give the user an authenticator secret.
+
+    Without `secret`: an unconfirmed secret already waiting is kept (so the enrolment page shows the same one
+    when reloaded), otherwise a new random one is made; a user who already has a confirmed device keeps it
+    (an operator calls `reset_totp` first). With `secret`: that secret replaces any device, confirmed at once
+    if `confirmed`. An unconfirmed device is confirmed by the first code `verify_totp` accepts.
+    """
+    device = OtpDevice.objects.select_for_update().filter(user=user).first()
+    if secret is None:
+        if device is not None:
+            return device
+        return OtpDevice.objects.create(user=user, secret=totp.generate_secret())
+    secret = totp.normalise_secret(secret)
+    if device is None:
+        device = OtpDevice(user=user)
+    device.secret = secret
+    device.confirmed = confirmed
+    device.confirmed_at = timezone.now() if confirmed else None
+    device.last_used_step = None
+    device.save()
+    return device
+
+
+@transaction.atomic
+def reset_totp(*, user: User) -> None:
+    """Forget the user's authenticator (lost phone): the next login leads through enrolment again."""
+    OtpDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def verify_totp(*, user: User, code: str, at: float | None = None) -> bool:
+    """True if `code` is the user's current one-time code (±MOTCUA_TOTP_TOLERANCE_STEPS steps) and has not been
+    used before; records its step so it is never accepted again, and confirms an unconfirmed device."""
+    device = OtpDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        return False
+    step = totp.matching_step(
+        device.secret,
+        code,
+        at=at,
+        tolerance=settings.MOTCUA_TOTP_TOLERANCE_STEPS,
+        after_step=device.last_used_step,
+    )
+    if step is None:
+        return False
+    device.last_used_step = step
+    if not device.confirmed:
+        device.confirmed = True
+        device.confirmed_at = timezone.now()
+    device.save(update_fields=["last_used_step", "confirmed", "confirmed_at"])
+    return True
+
+
+def has_confirmed_device(user: User) -> bool:
+    return OtpDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# --- Login steps ---------------------------------------------------------------------------------------------
+
+
+def locked_message(minutes: int) -> str:
+    return ngettext(
+        "Bạn đã nhập sai quá nhiều lần. Để bảo vệ tài khoản, việc đăng nhập tạm dừng; "
+        "xin thử lại sau %(minutes)d phút.",
+        "Bạn đã nhập sai quá nhiều lần. Để bảo vệ tài khoản, việc đăng nhập tạm dừng; "
+        "xin thử lại sau %(minutes)d phút.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def _refuse_if_locked(*, identifier: str, ip: str) -> None:
+    if throttle.is_locked(identifier=identifier, ip=ip):
+        raise LoginRefused(locked_message(throttle.minutes_left(identifier=identifier, ip=ip)), locked=True)
+
+
+def wrong_password_message(kind: str) -> str:
+    if kind == UserKind.CITIZEN:
+        return _("Số định danh cá nhân hoặc mật khẩu không đúng.")
+    if kind == UserKind.ORGANISATION:
+        return _("Mã số thuế hoặc mật khẩu không đúng.")
+    return _("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def check_password(*, request: HttpRequest, kind: str, identifier: str, password: str) -> User:
+    """The password step for an account of `kind`. Returns the user, or raises LoginRefused.
+    For a citizen or an organisation, `complete_login` follows at once; for an officer, `check_code` first."""
+    identifier = (identifier or "").strip()
+    ip = throttle.client_ip(request)
+    _refuse_if_locked(identifier=identifier, ip=ip)
+    user = authenticate(request, username=identifier, password=password, kind=kind)
+    if user is None:
+        _refuse_if_locked(identifier=identifier, ip=ip)  # this failure may have been the last one allowed
+        raise LoginRefused(wrong_password_message(kind))
+    return user
+
+
+def check_code(*, request: HttpRequest, user: User, code: str) -> None:
+    """The one-time-code step (login, or the first code of an enrolment). Raises LoginRefused."""
+    ip = throttle.client_ip(request)
+    _refuse_if_locked(identifier=user.username, ip=ip)
+    if verify_totp(user=user, code=code):
+        return
+    throttle.record_failure(identifier=user.username, ip=ip)
+    _refuse_if_locked(identifier=user.username, ip=ip)
+    raise LoginRefused(_("Mã xác thực không đúng, đã hết hạn hoặc đã được dùng. Hãy nhập mã mới trong ứng dụng."))
+
+
+def complete_login(*, request: HttpRequest, user: User) -> None:
+    """Start the authenticated session (a new session key) and forget the account's past failures."""
+    login(request, user)
+    throttle.reset(identifier=user.username)
+
+
+def log_out(*, request: HttpRequest) -> None:
+    logout(request)
