@@ -11,27 +11,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from motcua.dossiers import policy
-from motcua.dossiers.models import FINAL_STATES, ActionKind, Dossier, DossierAction, DossierComponent, DossierState
+from motcua.dossiers.models import FINAL_STATES, Dossier, DossierAction, DossierComponent, DossierState
+from motcua.dossiers.transitions import PUBLIC_ACTION_KINDS
 
 # States in which the legal clock runs (not final, not waiting for the applicant, received).
 CLOCK_RUNNING = (DossierState.RECEIVED, DossierState.PROCESSING, DossierState.PAYMENT_REQUESTED)
 ACTIVE = [state for state in DossierState if state not in FINAL_STATES]
-# What the applicant and the public see of the log: the steps that concern them, not internal moves.
-PUBLIC_ACTION_KINDS = (
-    ActionKind.SUBMIT,
-    ActionKind.REGISTER_DIRECT,
-    ActionKind.RECEIVE,
-    ActionKind.REQUEST_SUPPLEMENT,
-    ActionKind.SUPPLEMENT,
-    ActionKind.REFUSE,
-    ActionKind.REQUEST_PAYMENT,
-    ActionKind.CONFIRM_PAYMENT,
-    ActionKind.APPROVE,
-    ActionKind.RETURN_RESULT,
-    ActionKind.WITHDRAW,
-    ActionKind.EXTEND,
-    ActionKind.STOP,
-)
 
 WORKLISTS = ("mine", "queue", "due_soon", "overdue", "all")
 

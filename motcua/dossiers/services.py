@@ -7,11 +7,13 @@ a lock on the dossier row, so two officers acting at once cannot both succeed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User, UserKind
@@ -33,7 +35,8 @@ from motcua.dossiers.models import (
     Draft,
 )
 from motcua.dossiers.steps import first_step, next_step, previous_step
-from motcua.dossiers.transitions import APPLICANT, TRANSITIONS
+from motcua.dossiers.transitions import APPLICANT, PUBLIC_ACTION_KINDS, TRANSITIONS
+from motcua.notify.services import notify
 
 ComponentFiles = Mapping[int, Sequence[StoredDocument]]
 
@@ -115,7 +118,7 @@ def _append(
     assignee: User | None = None,
 ) -> DossierAction:
     last_seq = dossier.actions.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return DossierAction.objects.create(
+    action = DossierAction.objects.create(
         dossier=dossier,
         seq=last_seq + 1,
         kind=kind,
@@ -130,6 +133,30 @@ def _append(
         assignee=assignee,
         data=data or {},
         idempotency_key=idempotency_key,
+    )
+    if kind in PUBLIC_ACTION_KINDS:
+        _notify_applicant(dossier, action)
+    return action
+
+
+def _notify_applicant(dossier: Dossier, action: DossierAction) -> None:
+    """Every change the applicant should know of becomes a notification, in this same transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Hồ sơ %(code)s: %(state)s") % {"code": dossier.code, "state": DossierState(dossier.state).label}
+        lines = [ActionKind(action.kind).label + "."]
+        if action.data.get("missing"):
+            lines.append(_("Cần bổ sung:") + "\n" + "\n".join(f"- {item}" for item in action.data["missing"]))
+        if action.comment and action.kind != ActionKind.SUBMIT:
+            lines.append(action.comment)
+        if dossier.appointment_at and action.kind in (
+            ActionKind.RECEIVE,
+            ActionKind.REGISTER_DIRECT,
+            ActionKind.EXTEND,
+        ):
+            local = timezone.localtime(dossier.appointment_at)
+            lines.append(_("Hẹn trả kết quả: %(when)s.") % {"when": f"{local:%H:%M %d/%m/%Y}"})
+    notify(
+        user=dossier.applicant, title=title, body="\n\n".join(lines), link=f"/dossiers/{dossier.code}/", now=action.at
     )
 
 
@@ -163,7 +190,11 @@ def submit_dossier(
         existing = Dossier.objects.filter(applicant=applicant, submission_key=idempotency_key).first()
         if existing is not None:
             return existing
-    if not version.channel_online or not version.is_current:
+    if not version.is_current:
+        raise DossierInvalid(
+            _("Thủ tục vừa được cập nhật phiên bản mới; hãy mở lại biểu mẫu để nộp theo phiên bản mới.")
+        )
+    if not version.channel_online:
         raise ActionNotAllowed(_("Thủ tục này không nhận hồ sơ trực tuyến."))
     cleaned = _clean(version, form_data, files, owner=applicant)
     _check_agency(version, agency)
@@ -550,3 +581,88 @@ def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = No
         _append(
             locked, kind=ActionKind.VIEW, actor=officer, role=role, at=now or timezone.now(), from_state=locked.state
         )
+
+
+# ----- drafts (hồ sơ nháp) ---------------------------------------------------------------------------------------
+
+MAX_DRAFT_BYTES = 200_000
+
+
+def save_draft(
+    *,
+    applicant: User,
+    version: ProcedureVersion,
+    form_data: Any,
+    agency: Agency | None = None,
+    draft: Draft | None = None,
+) -> Draft:
+    """Keep what the applicant typed, as typed (checked only at submission), so nothing is ever lost."""
+    if not isinstance(form_data, dict):
+        raise DossierInvalid(_("Dữ liệu biểu mẫu không hợp lệ."))
+    if len(json.dumps(form_data, ensure_ascii=False)) > MAX_DRAFT_BYTES:
+        raise DossierInvalid(_("Bản nháp quá lớn."))
+    with transaction.atomic():
+        if draft is None:
+            draft = Draft(applicant=applicant, procedure_version=version)
+        elif draft.applicant_id != applicant.pk:
+            raise ActionNotAllowed(_("Không tìm thấy hồ sơ nháp."))
+        draft.form_data = form_data
+        if agency is not None:
+            draft.agency = agency
+        draft.save()
+    return draft
+
+
+def attach_to_draft(*, draft: Draft, applicant: User, requirement_id: int, document: StoredDocument) -> Draft:
+    """Add an uploaded document to one component of a draft."""
+    errors = _check_components(draft.procedure_version, {requirement_id: [document]}, owner=applicant, partial=True)
+    if draft.applicant_id != applicant.pk:
+        raise ActionNotAllowed(_("Không tìm thấy hồ sơ nháp."))
+    if errors:
+        raise DossierInvalid(_("Giấy tờ không hợp lệ."), errors=errors)
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        documents = dict(locked.documents)
+        documents.setdefault(str(requirement_id), [])
+        if str(document.pk) not in documents[str(requirement_id)]:
+            documents[str(requirement_id)].append(str(document.pk))
+        locked.documents = documents
+        locked.save(update_fields=["documents", "updated_at"])
+    return locked
+
+
+def detach_from_draft(*, draft: Draft, applicant: User, requirement_id: int, document_id: str) -> Draft:
+    if draft.applicant_id != applicant.pk:
+        raise ActionNotAllowed(_("Không tìm thấy hồ sơ nháp."))
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        documents = dict(locked.documents)
+        documents[str(requirement_id)] = [d for d in documents.get(str(requirement_id), []) if d != str(document_id)]
+        locked.documents = documents
+        locked.save(update_fields=["documents", "updated_at"])
+    return locked
+
+
+def draft_files(draft: Draft) -> dict[int, list[StoredDocument]]:
+    """The draft's documents by requirement id (only the applicant's own, still existing)."""
+    ids = [document_id for ids in draft.documents.values() for document_id in ids]
+    documents = {str(d.pk): d for d in StoredDocument.objects.filter(pk__in=ids, owner=draft.applicant_id)}
+    return {
+        int(requirement_id): [documents[d] for d in ids if d in documents]
+        for requirement_id, ids in draft.documents.items()
+        if any(d in documents for d in ids)
+    }
+
+
+def submit_draft(*, draft: Draft, applicant: User, idempotency_key: str | None = None, now=None) -> Dossier:
+    """Submit a draft as a dossier; the draft is deleted in the same transaction."""
+    if draft.applicant_id != applicant.pk:
+        raise ActionNotAllowed(_("Không tìm thấy hồ sơ nháp."))
+    if draft.agency is None:
+        raise DossierInvalid(
+            _("Hãy chọn cơ quan tiếp nhận."), errors={"agency": _("Hãy chọn cơ quan tiếp nhận hồ sơ.")}
+        )
+    return submit_dossier(
+        applicant=applicant, version=draft.procedure_version, agency=draft.agency, form_data=draft.form_data,
+        files=draft_files(draft), idempotency_key=idempotency_key, draft=draft, now=now,
+    )  # fmt: skip

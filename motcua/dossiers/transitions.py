@@ -106,3 +106,21 @@ TRANSITIONS: dict[str, Transition] = {
 # Actions only an officer may take on a dossier of their agency (everything but the applicant's own).
 OFFICER_ACTIONS = frozenset(kind for kind, t in TRANSITIONS.items() if APPLICANT not in t.roles)
 APPLICANT_ACTIONS = frozenset(kind for kind, t in TRANSITIONS.items() if APPLICANT in t.roles)
+
+# What the applicant and the public see of the log, and what the applicant is notified of: the steps that
+# concern them, not the agency's internal moves.
+PUBLIC_ACTION_KINDS = (
+    ActionKind.SUBMIT,
+    ActionKind.REGISTER_DIRECT,
+    ActionKind.RECEIVE,
+    ActionKind.REQUEST_SUPPLEMENT,
+    ActionKind.SUPPLEMENT,
+    ActionKind.REFUSE,
+    ActionKind.REQUEST_PAYMENT,
+    ActionKind.CONFIRM_PAYMENT,
+    ActionKind.APPROVE,
+    ActionKind.RETURN_RESULT,
+    ActionKind.WITHDRAW,
+    ActionKind.EXTEND,
+    ActionKind.STOP,
+)

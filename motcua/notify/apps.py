@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    """Notifications (thông báo): in-app messages and email, sent from an outbox after commit."""
+
+    name = "motcua.notify"
+    label = "notify"
+    verbose_name = _("Thông báo")
