@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from motcua.accounts.tokens import TokenAuth
 from motcua.catalog.api import router as catalog_router
 from motcua.catalog.api import units_router
 from motcua.core.api_errors import error_response, install_error_handlers
@@ -28,8 +29,8 @@ def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
     return error_response(api, request, status=exc.status, code=exc.code, message=exc.message, details=details)
 
 
-# Signed-in users: the session cookie (with its CSRF check for writes).
-signed_in = [SessionAuth()]
+# Signed-in users: a bearer token (systems), or the session cookie (with its CSRF check for writes).
+signed_in = [TokenAuth(), SessionAuth()]
 
 api.add_router("/procedures", catalog_router, tags=["catalog"])
 api.add_router("/units", units_router, tags=["catalog"])

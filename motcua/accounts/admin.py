@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.models import Membership, User
+from motcua.accounts.models import ApiToken, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,3 +21,15 @@ class UserAdmin(DjangoUserAdmin):
         (_("Định danh"), {"fields": ("kind", "full_name", "citizen_id", "tax_code", "phone")}),
     )
     inlines = (MembershipInline,)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `manage.py create_api_token` (shown once); here they are listed and revoked."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at")
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return False

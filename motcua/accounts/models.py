@@ -104,3 +104,26 @@ class OtpDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — TOTP"
+
+
+class ApiToken(models.Model):
+    """Khóa truy cập API: a bearer token for systems calling the API on a user's behalf.
+
+    Only a SHA-256 digest is stored; the token itself is shown once, when it is created.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text=_("Tám ký tự đầu, để nhận ra khóa."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("hết hạn"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa truy cập API")
+        verbose_name_plural = _("khóa truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

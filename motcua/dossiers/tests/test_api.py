@@ -151,3 +151,21 @@ def test_worklists_through_the_api(world, dossier):
     assert client_for(world.other_officer).get("/api/v1/worklists/all").json()["count"] == 0
     assert client_for(None).get("/api/v1/worklists/all").status_code == 401
     assert reception.get("/api/v1/worklists/everything").status_code == 422
+
+
+def test_a_bearer_token_authenticates_and_a_revoked_one_does_not(world, dossier):
+    from motcua.accounts.tokens import issue_token, revoke_token
+
+    row, token = issue_token(user=world.reception, name="một cửa quốc gia")
+    client = Client(enforce_csrf_checks=True)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(f"/api/v1/dossiers/{dossier.code}", **headers).status_code == 200
+    received = client.post(
+        f"/api/v1/dossiers/{dossier.code}/actions", {"kind": "receive"}, content_type="application/json", **headers
+    )
+    assert received.status_code == 201  # no CSRF for a bearer token
+    assert client.get(f"/api/v1/dossiers/{dossier.code}", HTTP_AUTHORIZATION="Bearer mc_wrong").status_code == 401
+    revoke_token(token=row)
+    assert client.get(f"/api/v1/dossiers/{dossier.code}", **headers).status_code == 401
+    other, other_token = issue_token(user=world.other_officer, name="sở")
+    assert client.get(f"/api/v1/dossiers/{dossier.code}", HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
