@@ -55,6 +55,109 @@ def demo_admin_password() -> str:
     return os.environ.get("MOTCUA_DEMO_PASSWORD", "motcua-demo-2026")
 
 
+# The demo commune and its one-stop desk staff. Officers share one published TOTP secret: this is a demo.
+DEMO_COMMUNE_CODE = "20242"  # Phường Hải Châu, Đà Nẵng
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_OFFICERS = (
+    ("tiepnhan.haichau", "Lê Thị Tiếp Nhận", "reception"),
+    ("chuyenvien.haichau", "Phạm Văn Chuyên", "specialist"),
+    ("lanhdao.haichau", "Trần Minh Lãnh", "leader"),
+)
+DEMO_CITIZENS = (
+    ("Nguyễn Thị Hoa", "048190001234", "0905123456"),
+    ("Trần Văn Bình", "048085005678", "0912345678"),
+)
+
+
+def seed_demo_people(*, province_identifier: str) -> list[str]:
+    """Officers of the demo commune (password + the demo TOTP secret) and two citizens; idempotent."""
+    from motcua.accounts.models import User
+    from motcua.accounts.services import create_officer, register_citizen
+
+    agency = Agency.objects.get(identifier=commune_agency_identifier(province_identifier, DEMO_COMMUNE_CODE))
+    lines = [f"  Officers of {agency.name} (one-time code: `python manage.py demo_code`, secret {DEMO_TOTP_SECRET}):"]
+    for username, full_name, role in DEMO_OFFICERS:
+        if not User.objects.filter(username=username).exists():
+            create_officer(
+                username=username, full_name=full_name, password=demo_admin_password(),
+                memberships=[(agency, role)], otp_secret=DEMO_TOTP_SECRET,
+            )  # fmt: skip
+        lines.append(f"    http://127.0.0.1:8000/accounts/login/officer/  user: {username}  ({role})")
+    lines.append("  Citizens:")
+    for full_name, citizen_id, phone in DEMO_CITIZENS:
+        if not User.objects.filter(username=citizen_id).exists():
+            register_citizen(full_name=full_name, citizen_id=citizen_id, password=demo_admin_password(), phone=phone)
+        lines.append(f"    http://127.0.0.1:8000/accounts/login/  citizen ID: {citizen_id}  ({full_name})")
+    lines.append(f"  Password for all: {demo_admin_password()}")
+    return lines
+
+
+def seed_demo_dossiers(*, province_identifier: str) -> int:
+    """A few dossiers of the first demo citizen at the demo commune, in different states; idempotent by key."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from motcua.accounts.models import User
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.documents.services import store_document
+    from motcua.dossiers.models import ActionKind, Dossier
+    from motcua.dossiers.services import perform_action, submit_dossier
+
+    citizen = User.objects.get(username=DEMO_CITIZENS[0][1])
+    agency = Agency.objects.get(identifier=commune_agency_identifier(province_identifier, DEMO_COMMUNE_CODE))
+    reception = User.objects.get(username=DEMO_OFFICERS[0][0])
+    specialist = User.objects.get(username=DEMO_OFFICERS[1][0])
+    version = ProcedureVersion.objects.get(is_current=True, procedure__code="1.001193")
+    pdf = (DEMO_DIR / "sample.pdf").read_bytes()
+    created = 0
+    plans = (
+        ("demo-new", []),
+        ("demo-received", [ActionKind.RECEIVE]),
+        ("demo-processing", [ActionKind.RECEIVE, ActionKind.HAND_OFF]),
+    )
+    for key, steps in plans:
+        if Dossier.objects.filter(applicant=citizen, submission_key=key).exists():
+            continue
+        files = {
+            requirement.pk: [
+                store_document(owner=citizen, upload=SimpleUploadedFile("giay-to.pdf", pdf), created_by=citizen)
+            ]
+            for requirement in version.components.all()
+            if requirement.required
+        }
+        form = _demo_form(version)
+        dossier = submit_dossier(
+            applicant=citizen, version=version, agency=agency, form_data=form, files=files, idempotency_key=key
+        )
+        for kind in steps:
+            perform_action(
+                dossier_code=dossier.code, actor=reception, kind=kind, now=timezone.now(),
+                assignee=specialist if kind == ActionKind.HAND_OFF else None,
+            )  # fmt: skip
+        created += 1
+    return created
+
+
+def _demo_form(version) -> dict:
+    """Plausible answers for every required field of a demo procedure's e-form."""
+    from motcua.catalog.schemas import FormSchema
+
+    samples = {
+        "text": "Nguyễn Minh An", "textarea": "Không", "number": "1", "date": "2026-11-20",
+        "national_id": "048190001234", "phone": "0905123456", "email": "hoa@example.vn",
+        "address": {"province": "48", "commune": DEMO_COMMUNE_CODE, "street": "24 Trần Phú"},
+    }  # fmt: skip
+    answers = {}
+    for field in FormSchema.model_validate(version.form_schema).fields:
+        if field.type == "choice":
+            answers[field.key] = [field.choices[0].value] if field.multiple else field.choices[0].value
+        elif field.type == "table":
+            answers[field.key] = [{column.key: samples.get(column.type, "1") for column in field.columns}]
+        elif field.type in samples:
+            answers[field.key] = samples[field.type]
+    return answers
+
+
 def seed_demo() -> list[str]:
     """Load everything the demo needs; running it again changes nothing that is already there."""
     if settings.ENVIRONMENT == "production":
@@ -71,12 +174,14 @@ def seed_demo() -> list[str]:
         f"Procedures: {len(report.versions_published)} published, {len(report.unchanged)} unchanged; "
         f"{assigned} commune assignments added."
     )
+    lines.append("")
+    lines.append("Demo logins (development only):")
+    lines += seed_demo_people(province_identifier="H17")
+    lines.append(f"Demo dossiers: +{seed_demo_dossiers(province_identifier='H17')}.")
     user_model = get_user_model()
     if not user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
         user_model.objects.create_superuser(DEMO_ADMIN_USERNAME, "quantri@example.invalid", demo_admin_password())
     lines += [
-        "",
-        "Demo logins (development only):",
         f"  Administrator  http://127.0.0.1:8000/admin/"
         f"  user: {DEMO_ADMIN_USERNAME}  password: {demo_admin_password()}",
     ]

@@ -9,7 +9,8 @@ from motcua.catalog.queries import level_counts
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_loads_a_real_catalogue_once(client, capsys):
+def test_seed_demo_loads_a_real_catalogue_once(client, capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo")
     first = capsys.readouterr().out
     assert "quantri" in first and "motcua-demo-2026" in first
@@ -23,13 +24,21 @@ def test_seed_demo_loads_a_real_catalogue_once(client, capsys):
     assert birth.name == "Đăng ký khai sinh" and Level.COMMUNE in birth.levels
     assert birth.procedure.agencies.filter(kind=AgencyKind.COMMUNE_PC).count() >= 90
 
+    from motcua.accounts.models import User, UserKind
+    from motcua.dossiers.models import Dossier
+
+    assert User.objects.filter(kind=UserKind.OFFICER).count() == 3
+    assert sorted(Dossier.objects.values_list("state", flat=True)) == [1, 2, 4]
+
     call_command("seed_demo")
     second = capsys.readouterr().out
-    assert "0 published" in second and "0 commune assignments added" in second
+    assert "0 published" in second and "0 commune assignments added" in second and "Demo dossiers: +0." in second
     assert ProcedureVersion.objects.count() == current.count()
+    assert Dossier.objects.count() == 3 and User.objects.filter(kind=UserKind.OFFICER).count() == 3
 
 
-def test_every_demo_procedure_page_and_api_document_renders(client):
+def test_every_demo_procedure_page_and_api_document_renders(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     codes = list(ProcedureVersion.objects.filter(is_current=True).values_list("procedure__code", flat=True))
     for code in codes:
