@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/motcua
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres setup dev-deps system-deps node-deps messages lock openapi lint bench clean
+.PHONY: run test test-sqlite test-postgres setup dev-deps runtime-system-deps system-deps node-deps messages lock openapi lint bench clean
 
 ## make run: install, migrate, load demo data and serve http://127.0.0.1:8000
 run: setup
@@ -19,7 +19,7 @@ run: setup
 	@echo "Serving motcua on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-setup: $(VENV)/.runtime-installed messages
+setup: runtime-system-deps $(VENV)/.runtime-installed messages
 
 $(VENV)/.runtime-installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,26 +33,36 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
 	@touch $@
 
-messages: $(VENV)/.runtime-installed
-	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+messages: runtime-system-deps $(VENV)/.runtime-installed
 	@$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-# Debian packages the product and its tests need: gettext (translations), Chromium (browser tests),
-# Node.js/npm (axe-core). Installed only when missing, and only as root.
-SYSTEM_PACKAGES := gettext chromium fonts-dejavu-core nodejs npm
-system-deps:
+# Debian packages, installed only when missing and only as root. The product needs pango and a font with
+# Vietnamese glyphs (PDF rendering) and gettext (translations); the tests also need Chromium, poppler's
+# pdftotext and Node.js/npm (axe-core).
+runtime-system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	command -v chromium >/dev/null || test -x /usr/bin/chromium || missing="$$missing chromium fonts-dejavu-core"; \
+	{ /sbin/ldconfig -p 2>/dev/null || /usr/sbin/ldconfig -p 2>/dev/null; } | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
+	$(call install_debian)
+
+system-deps: runtime-system-deps
+	@missing=""; \
+	command -v chromium >/dev/null || test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	  else \
-	    echo "Missing system packages:$$missing — install them with: sudo apt-get install$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call install_debian)
+
+define install_debian
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    echo "Installing Debian packages:$$missing"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+  else \
+    echo "Missing system packages:$$missing — install them with: sudo apt-get install$$missing"; exit 1; \
+  fi; \
+fi
+endef
 
 node-deps: node_modules/.installed
 
@@ -87,6 +97,22 @@ lock: dev-deps
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.lock requirements.in
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.lock requirements-dev.in
+
+## make bench: time the dossier reads over BENCH_DOSSIERS generated dossiers (results in bench-results/)
+BENCH_DOSSIERS ?= 1000000
+BENCH_SQLITE := $(CURDIR)/var/bench.sqlite3
+bench: dev-deps messages
+	rm -f $(BENCH_SQLITE) $(BENCH_SQLITE)-wal $(BENCH_SQLITE)-shm
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(MANAGE) bench_dossiers --dossiers $(BENCH_DOSSIERS) \
+	  --output bench-results/dossiers-sqlite.json
+	@if [ -n "$${BENCH_DATABASE_URL:-}" ]; then \
+	  DATABASE_URL="$$BENCH_DATABASE_URL" $(MANAGE) flush --no-input && \
+	  DATABASE_URL="$$BENCH_DATABASE_URL" $(MANAGE) migrate --no-input -v 0 && \
+	  DATABASE_URL="$$BENCH_DATABASE_URL" $(MANAGE) bench_dossiers --dossiers $(BENCH_DOSSIERS) \
+	    --output bench-results/dossiers-postgresql.json; \
+	fi
+	rm -f $(BENCH_SQLITE) $(BENCH_SQLITE)-wal $(BENCH_SQLITE)-shm
 
 lint: dev-deps
 	$(BIN)/ruff check motcua scripts conftest.py

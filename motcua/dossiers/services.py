@@ -279,7 +279,11 @@ def register_direct_dossier(
         _add_components(dossier, files, source=ComponentSource.DIGITISED, at=now, round_=0)
         _append(
             dossier, kind=ActionKind.REGISTER_DIRECT, actor=officer, role="reception", at=now, from_state=None,
-            data={"channel": ChannelCode.DIRECT, "appointment_at": _iso(dossier.appointment_at)},
+            data={
+                "channel": ChannelCode.DIRECT,
+                "appointment_at": _iso(dossier.appointment_at),
+                "step_deadline": _iso(dossier.step_deadline),
+            },
             idempotency_key=idempotency_key, assignee=officer,
         )  # fmt: skip
     return dossier
@@ -359,7 +363,8 @@ def _receive(dossier, *, actor, role, now, comment, idempotency_key, **_unused) 
     _start_step(dossier, first_step(dossier), now=now, assignee=actor)
     return _save_and_log(
         dossier, kind=ActionKind.RECEIVE, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
-        data={"appointment_at": _iso(dossier.appointment_at)}, idempotency_key=idempotency_key, assignee=actor,
+        data={"appointment_at": _iso(dossier.appointment_at), "step_deadline": _iso(dossier.step_deadline)},
+        idempotency_key=idempotency_key, assignee=actor,
     )  # fmt: skip
 
 
