@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("motcua.accounts.urls")),
+    path("backoffice/", include("motcua.backoffice.urls")),
+    path("", include("motcua.signing.urls")),
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.portal.urls")),
 ]
