@@ -1,5 +1,1 @@
-"""Root test configuration: tests run with MOTCUA_ENV=test whatever the shell says."""
-
-import os
-
-os.environ["MOTCUA_ENV"] = "test"
+"""Root test configuration. The suite runs with motcua.settings_test (MOTCUA_ENV=test), set in pyproject.toml."""

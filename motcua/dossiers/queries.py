@@ -77,16 +77,16 @@ class WorklistFilters:
     channel: int | None = None
 
 
-def _due_soon_limit(now: dt.datetime) -> dt.datetime:
+def _due_soon_limit(now: dt.datetime, calendar=None) -> dt.datetime:
     """Deadlines before this moment are "due soon": by the end of the next working day, as due_status says."""
     from motcua.workdays.calendar import TIME_ZONE
     from motcua.workdays.queries import load_calendar
 
-    day = load_calendar().add_working_days(timezone.localtime(now, TIME_ZONE).date(), 1)
+    day = (calendar or load_calendar()).add_working_days(timezone.localtime(now, TIME_ZONE).date(), 1)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=TIME_ZONE)
 
 
-def worklist_filters(user, now: dt.datetime) -> dict[str, Q]:
+def worklist_filters(user, now: dt.datetime, calendar=None) -> dict[str, Q]:
     """The officer's worklists as filters over the dossiers they may see."""
     roles = policy.officer_roles(user)
     queue = Q(pk__in=[])
@@ -98,18 +98,20 @@ def worklist_filters(user, now: dt.datetime) -> dict[str, Q]:
         "mine": Q(assignee=user, state__in=ACTIVE),
         # My step's unassigned dossiers; for reception, also everything filed online and not yet received.
         "queue": (queue & Q(state__in=ACTIVE)) | Q(agency_id__in=receiving, state=DossierState.SUBMITTED),
-        "due_soon": running & Q(appointment_at__gte=now, appointment_at__lt=_due_soon_limit(now)),
+        "due_soon": running & Q(appointment_at__gte=now, appointment_at__lt=_due_soon_limit(now, calendar)),
         "overdue": running & Q(appointment_at__lt=now),
         "all": Q(),
     }
 
 
 def worklist(
-    user, name: str, *, filters: WorklistFilters | None = None, now: dt.datetime | None = None
+    user, name: str, *, filters: WorklistFilters | None = None, now: dt.datetime | None = None, calendar=None
 ) -> QuerySet[Dossier]:
-    """One worklist of an officer, filtered, ordered by urgency (nearest appointment first)."""
+    """One worklist of an officer, filtered, ordered by urgency (nearest appointment first).
+
+    Pass the request's `calendar` (workdays.queries.load_calendar()) to share it with worklist_counts."""
     now = now or timezone.now()
-    queryset = policy.visible_dossiers(user).filter(worklist_filters(user, now)[name])
+    queryset = policy.visible_dossiers(user).filter(worklist_filters(user, now, calendar)[name])
     filters = filters or WorklistFilters()
     if filters.state:
         queryset = queryset.filter(state=filters.state)
@@ -123,10 +125,10 @@ def worklist(
     return list_columns(queryset).order_by("appointment_at", "submitted_at", "pk")
 
 
-def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
+def worklist_counts(user, *, now: dt.datetime | None = None, calendar=None) -> dict[str, int]:
     """How many dossiers each worklist holds, in one query."""
     now = now or timezone.now()
-    conditions = worklist_filters(user, now)
+    conditions = worklist_filters(user, now, calendar)
     return policy.visible_dossiers(user).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )

@@ -254,38 +254,47 @@ def register_direct_dossier(
         raise ActionNotAllowed(_("Thủ tục này không nhận hồ sơ trực tiếp."))
     cleaned = _clean(version, form_data, files, owner=None)
     _check_agency(version, agency)
-    with transaction.atomic():
-        dossier = Dossier(
-            code=allocate_dossier_code(agency=agency, day=local_day(now)),
-            procedure_version=version,
-            agency=agency,
-            applicant=applicant,
-            applicant_name=applicant.full_name or applicant.get_username(),
-            applicant_identifier=_applicant_identifier(applicant),
-            channel=ChannelCode.DIRECT,
-            is_full_process=False,
-            state=DossierState.RECEIVED,
-            form_data=cleaned,
-            submitted_at=now,
-            received_at=now,
-            submission_key=idempotency_key,
-            assignee=officer,
+    try:
+        with transaction.atomic():
+            dossier = Dossier(
+                code=allocate_dossier_code(agency=agency, day=local_day(now)),
+                procedure_version=version,
+                agency=agency,
+                applicant=applicant,
+                applicant_name=applicant.full_name or applicant.get_username(),
+                applicant_identifier=_applicant_identifier(applicant),
+                channel=ChannelCode.DIRECT,
+                is_full_process=False,
+                state=DossierState.RECEIVED,
+                form_data=cleaned,
+                submitted_at=now,
+                received_at=now,
+                submission_key=idempotency_key,
+                assignee=officer,
+            )
+            dossier.current_step = first_step(dossier)
+            dossier.appointment_at = deadlines.appointment_for(dossier, [])
+            dossier.step_started_at = now
+            dossier.step_deadline = deadlines.step_deadline_for(dossier, start=now)
+            dossier.save()
+            _add_components(dossier, files, source=ComponentSource.DIGITISED, at=now, round_=0)
+            _append(
+                dossier, kind=ActionKind.REGISTER_DIRECT, actor=officer, role="reception", at=now, from_state=None,
+                data={
+                    "channel": ChannelCode.DIRECT,
+                    "appointment_at": _iso(dossier.appointment_at),
+                    "step_deadline": _iso(dossier.step_deadline),
+                },
+                idempotency_key=idempotency_key, assignee=officer,
+            )  # fmt: skip
+    except IntegrityError:
+        # A concurrent registration with the same key won the race: answer with its dossier.
+        existing = (
+            idempotency_key and Dossier.objects.filter(applicant=applicant, submission_key=idempotency_key).first()
         )
-        dossier.current_step = first_step(dossier)
-        dossier.appointment_at = deadlines.appointment_for(dossier, [])
-        dossier.step_started_at = now
-        dossier.step_deadline = deadlines.step_deadline_for(dossier, start=now)
-        dossier.save()
-        _add_components(dossier, files, source=ComponentSource.DIGITISED, at=now, round_=0)
-        _append(
-            dossier, kind=ActionKind.REGISTER_DIRECT, actor=officer, role="reception", at=now, from_state=None,
-            data={
-                "channel": ChannelCode.DIRECT,
-                "appointment_at": _iso(dossier.appointment_at),
-                "step_deadline": _iso(dossier.step_deadline),
-            },
-            idempotency_key=idempotency_key, assignee=officer,
-        )  # fmt: skip
+        if existing:
+            return existing
+        raise
     return dossier
 
 

@@ -46,3 +46,8 @@ def test_tests_run_with_secure_defaults():
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.SESSION_COOKIE_HTTPONLY
     assert not settings.DEBUG
+
+
+def test_the_test_environment_is_in_force():
+    assert settings.ENVIRONMENT == "test"
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -106,7 +106,10 @@ class Command(BaseCommand):
         for role in ("reception", "specialist", "leader"):
             Membership.objects.create(user=officer, agency=agencies[0], role=role)
         citizens = User.objects.bulk_create(
-            User(username=f"04819{index:07d}", kind=UserKind.CITIZEN, citizen_id=f"04819{index:07d}", full_name=f"Công dân {index}")
+            User(
+                username=f"04819{index:07d}", kind=UserKind.CITIZEN, citizen_id=f"04819{index:07d}",
+                full_name=f"Công dân {index}",
+            )
             for index in range(CITIZENS)
         )  # fmt: skip
         base = timezone.now() - dt.timedelta(days=365)
@@ -145,12 +148,8 @@ class Command(BaseCommand):
                 Dossier.objects.bulk_create(rows, batch_size=1000)
             self.stdout.write(f"  {min(start + BATCH, total):,} dossiers", ending="\r")
         self.stdout.write("")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics for the planner, on either database
         sample = Dossier.objects.filter(agency=agencies[0]).order_by("pk").first()
         return officer, citizens[0], sample
 

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from motcua.backoffice import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("register/", views.register, name="register"),
+    path("dossiers/<str:code>/", views.dossier_detail, name="dossier"),
+    path("dossiers/<str:code>/actions/<slug:kind>/", views.dossier_action, name="action"),
+    path("dossiers/<str:code>/components/<int:component_id>/", views.component_download, name="component"),
+]
