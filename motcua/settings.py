@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -100,8 +101,11 @@ INSTALLED_APPS = [
     "motcua.workdays",
     "motcua.documents",
     "motcua.dossiers",
+    "motcua.notify",
+    "motcua.payments",
     "motcua.signing",
     "motcua.portal",
+    "motcua.backoffice",
     "motcua.demo",
 ]
 
@@ -133,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "motcua.portal.context_processors.notifications",
             ],
         },
     },
@@ -293,6 +298,9 @@ LOGGING = {
     },
 }
 
+# The public address of this instance, for links in emails.
+MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_FROM_EMAIL", "motcua <khong-tra-loi@motcua.invalid>")
 EMAIL_BACKEND = os.environ.get("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # The catalogue lists this many procedures a page; the API caps page_size at MAX.
@@ -304,6 +312,36 @@ MOTCUA_MAX_UPLOAD_BYTES = int(os.environ.get("MOTCUA_MAX_UPLOAD_BYTES", 10 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 API_MAX_PAGE_SIZE = 100
+
+# Payments. Enabled gateways (codes): the sandbox (no money moves; never in production) and VNPay 2.1.0
+# when its merchant code and hash secret are set. The sandbox signs with a random per-process secret unless
+# MOTCUA_SANDBOX_GATEWAY_SECRET is set (set it when several processes serve the site).
+VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "")
+VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "")
+VNPAY_PAY_URL = os.environ.get("VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction")
+VNPAY_ORDER_TYPE = os.environ.get("VNPAY_ORDER_TYPE", "other")
+VNPAY_EXPIRE_MINUTES = int(os.environ.get("VNPAY_EXPIRE_MINUTES", 15))
+MOTCUA_SANDBOX_GATEWAY_SECRET = os.environ.get("MOTCUA_SANDBOX_GATEWAY_SECRET", "")
+if not MOTCUA_SANDBOX_GATEWAY_SECRET and not IS_PRODUCTION:
+    MOTCUA_SANDBOX_GATEWAY_SECRET = secrets.token_urlsafe(32)
+MOTCUA_PAYMENT_GATEWAYS = env_list(
+    "MOTCUA_PAYMENT_GATEWAYS",
+    ([] if IS_PRODUCTION else ["sandbox"]) + (["vnpay"] if VNPAY_TMN_CODE and VNPAY_HASH_SECRET else []),
+)
+if IS_PRODUCTION and "sandbox" in MOTCUA_PAYMENT_GATEWAYS:
+    raise ImproperlyConfigured("MOTCUA_PAYMENT_GATEWAYS must not list the sandbox gateway in production.")
+if "vnpay" in MOTCUA_PAYMENT_GATEWAYS and not (VNPAY_TMN_CODE and VNPAY_HASH_SECRET):
+    raise ImproperlyConfigured(
+        "The vnpay gateway needs VNPAY_TMN_CODE and VNPAY_HASH_SECRET (from VNPay's merchant portal)."
+    )
+if "vnpay" in MOTCUA_PAYMENT_GATEWAYS:
+    # The "pay" form posts here and is redirected to VNPay: browsers hold redirects after a form to form-action.
+    _vnpay = urlsplit(VNPAY_PAY_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_vnpay.scheme}://{_vnpay.netloc}")
+# The officer account that confirms a paid dossier's payment (6 → 4) on the gateway's word; it needs a
+# reception or specialist role at the agency. Without it, an officer confirms by hand.
+MOTCUA_PAYMENTS_SYSTEM_USERNAME = os.environ.get("MOTCUA_PAYMENTS_SYSTEM_USERNAME", "he-thong-thanh-toan")
 
 # The demo province: `make run` loads its agencies and communes.
 MOTCUA_DEMO_PROVINCE_CODE = os.environ.get("MOTCUA_DEMO_PROVINCE_CODE", "48")

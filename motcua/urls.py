@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("motcua.accounts.urls")),
     path("backoffice/", include("motcua.backoffice.urls")),
     path("", include("motcua.signing.urls")),
+    path("payments/", include("motcua.payments.urls")),
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.portal.urls")),
 ]

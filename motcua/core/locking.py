@@ -16,6 +16,8 @@ LOCK_ORDER: tuple[str, ...] = (
     "catalog.procedure",
     "dossiers.dossiercodecounter",
     "dossiers.dossier",
+    "payments.bill",
+    "payments.payment",
 )
 
 

@@ -166,8 +166,9 @@ def test_control_slip_rows_say_who_handed_to_whom_and_whether_on_time(processed)
     applicant = "Nguyễn Thị Hoa (chủ hồ sơ)"
     assert rows == [
         ("Tiếp nhận hồ sơ", applicant, "Tiepnhan — Tiếp nhận hồ sơ", "23/11/2026\n09:00", "", None),
+        # Reception's step (0.25 of a 7 h 30 working day) started at 09:00, so it was due at 10:52.
         ("Chuyển bước xử lý", "Tiepnhan — Tiếp nhận hồ sơ", "Chuyenvien — Thẩm định, trình ký",
-         "23/11/2026\n10:00", "", "Đúng hạn"),
+         "23/11/2026\n10:00", "23/11/2026\n10:52", "Đúng hạn"),
         ("Yêu cầu bổ sung, hoàn thiện hồ sơ", "Chuyenvien", applicant, "25/11/2026\n10:00", "", None),
         ("Bổ sung hồ sơ", applicant, "Ủy ban nhân dân Phường Hải Châu", "26/11/2026\n09:00", "", None),
         ("Xin lỗi và gia hạn", "Lanhdao", applicant, "02/12/2026\n09:00", "", None),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from motcua.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("bills/<int:bill_id>/pay/", views.start, name="start"),
+    path("vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
+    path("sandbox/pay/<str:txn_ref>/", views.sandbox_pay, name="sandbox_pay"),
+    path("<slug:gateway>/return/", views.gateway_return, name="return"),
+]
