@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User, UserKind
 from motcua.catalog.models import Agency, ProcedureVersion
@@ -421,21 +422,6 @@ def _supplement(dossier, *, actor, role, now, comment, files, idempotency_key, *
     return action
 
 
-def _refuse(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
-    if not comment:
-        raise DossierInvalid(_("Hãy nêu lý do từ chối."), errors={"comment": _("Trường này là bắt buộc.")})
-    from_state = dossier.state
-    dossier.state = DossierState.REFUSED
-    dossier.finished_at = now
-    dossier.paused_at = None
-    dossier.resume_state = None
-    _start_step(dossier, None, now=now, assignee=None)
-    return _save_and_log(
-        dossier, kind=ActionKind.REFUSE, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
-        idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
 def _assign(dossier, *, actor, role, now, comment, assignee, idempotency_key, **_unused) -> DossierAction:
     step = dossier.current_step
     needed = step.role if step else None
@@ -524,19 +510,6 @@ def _return_result(dossier, *, actor, role, now, comment, idempotency_key, **_un
     )  # fmt: skip
 
 
-def _withdraw(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
-    from_state = dossier.state
-    dossier.state = DossierState.WITHDRAWN
-    dossier.finished_at = now
-    dossier.paused_at = None
-    dossier.resume_state = None
-    _start_step(dossier, None, now=now, assignee=None)
-    return _save_and_log(
-        dossier, kind=ActionKind.WITHDRAW, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
-        idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
 def _extend(dossier, *, actor, role, now, comment, new_appointment, idempotency_key, **_unused) -> DossierAction:
     errors = {}
     if not comment:
@@ -554,26 +527,33 @@ def _extend(dossier, *, actor, role, now, comment, new_appointment, idempotency_
     )  # fmt: skip
 
 
-def _stop(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
-    if not comment:
-        raise DossierInvalid(_("Hãy nêu lý do dừng xử lý."), errors={"comment": _("Trường này là bắt buộc.")})
-    from_state = dossier.state
-    dossier.state = DossierState.STOPPED
-    dossier.finished_at = now
-    dossier.paused_at = None
-    dossier.resume_state = None
-    _start_step(dossier, None, now=now, assignee=None)
-    return _save_and_log(
-        dossier, kind=ActionKind.STOP, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
-        idempotency_key=idempotency_key,
-    )  # fmt: skip
+def _ending(kind: str, state: int, *, reason_required: str | None):
+    """An action that ends the dossier (refuse, withdraw, stop): the clock, the pause and the step end with it."""
+
+    def apply(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+        if reason_required and not comment:
+            raise DossierInvalid(str(reason_required), errors={"comment": _("Trường này là bắt buộc.")})
+        from_state = dossier.state
+        dossier.state = state
+        dossier.finished_at = now
+        dossier.paused_at = None
+        dossier.resume_state = None
+        _start_step(dossier, None, now=now, assignee=None)
+        return _save_and_log(
+            dossier, kind=kind, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+
+    return apply
 
 
 _APPLY = {
     ActionKind.RECEIVE: _receive,
     ActionKind.REQUEST_SUPPLEMENT: _request_supplement,
     ActionKind.SUPPLEMENT: _supplement,
-    ActionKind.REFUSE: _refuse,
+    ActionKind.REFUSE: _ending(
+        ActionKind.REFUSE, DossierState.REFUSED, reason_required=gettext_lazy("Hãy nêu lý do từ chối.")
+    ),
     ActionKind.ASSIGN: _assign,
     ActionKind.HAND_OFF: _hand_off,
     ActionKind.RETURN_STEP: _return_step,
@@ -581,9 +561,11 @@ _APPLY = {
     ActionKind.CONFIRM_PAYMENT: _simple(ActionKind.CONFIRM_PAYMENT, DossierState.PROCESSING),
     ActionKind.APPROVE: _approve,
     ActionKind.RETURN_RESULT: _return_result,
-    ActionKind.WITHDRAW: _withdraw,
+    ActionKind.WITHDRAW: _ending(ActionKind.WITHDRAW, DossierState.WITHDRAWN, reason_required=None),
     ActionKind.EXTEND: _extend,
-    ActionKind.STOP: _stop,
+    ActionKind.STOP: _ending(
+        ActionKind.STOP, DossierState.STOPPED, reason_required=gettext_lazy("Hãy nêu lý do dừng xử lý.")
+    ),
 }
 
 
