@@ -5,12 +5,11 @@ Meant for PostgreSQL (row locks); on SQLite the same tests check that the write 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import close_old_connections, connection
 
+from motcua.core.testing import run_together
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict
 from motcua.dossiers.models import ActionKind, Dossier, DossierAction
 from motcua.dossiers.services import perform_action, submit_dossier
@@ -23,29 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return build_world()
-
-
-def run_together(tasks: list[Callable[[], object]]) -> list[object]:
-    """Start every task at the same moment, each on its own thread and database connection."""
-    barrier = threading.Barrier(len(tasks))
-    results: list[object] = [None] * len(tasks)
-
-    def runner(index: int, task: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = task()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index, task)) for index, task in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_concurrent_submissions_get_distinct_gap_free_codes(world):

@@ -3,41 +3,15 @@ each other, and exactly one applies (row locks on PostgreSQL; the write lock on 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import close_old_connections, connection
 
+from motcua.core.testing import run_together
 from motcua.dossiers.models import ActionKind
 from motcua.payments import services
 from motcua.payments.models import EventKind, PaymentStatus
 from motcua.payments.tests.conftest import notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(tasks: list[Callable[[], object]]) -> list[object]:
-    """Start every task at the same moment, each on its own thread and database connection."""
-    barrier = threading.Barrier(len(tasks))
-    results: list[object] = [None] * len(tasks)
-
-    def runner(index: int, task: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = task()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(index, task)) for index, task in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_simultaneous_copies_of_one_notification_apply_once(paying):
