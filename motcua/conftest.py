@@ -236,3 +236,14 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item._browser_call_report = report
     return report
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in Vietnamese: a request in English must not leak into the next test."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -26,7 +26,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import UserKind
-from motcua.backoffice import eform_fields
 from motcua.backoffice import queries as bo_queries
 from motcua.backoffice.forms import (
     ACTION_FORMS,
@@ -42,7 +41,7 @@ from motcua.backoffice.services import find_or_create_walk_in_citizen
 from motcua.catalog.models import OfficerRole
 from motcua.documents.models import DocumentSource
 from motcua.documents.services import store_document
-from motcua.dossiers import policy, queries, services
+from motcua.dossiers import eform_fields, policy, queries, services
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import ActionKind, Dossier, DossierState
 from motcua.dossiers.steps import next_step

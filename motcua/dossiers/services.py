@@ -662,3 +662,9 @@ def submit_draft(*, draft: Draft, applicant: User, idempotency_key: str | None =
         applicant=applicant, version=draft.procedure_version, agency=draft.agency, form_data=draft.form_data,
         files=draft_files(draft), idempotency_key=idempotency_key, draft=draft, now=now,
     )  # fmt: skip
+
+
+def delete_draft(*, draft_id: int, applicant: User) -> bool:
+    """Delete one of the applicant's drafts (its uploaded documents stay stored). False if there was none."""
+    deleted, _by_model = Draft.objects.filter(pk=draft_id, applicant=applicant).delete()
+    return bool(deleted)

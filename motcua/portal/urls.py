@@ -1,8 +1,25 @@
 from django.urls import path
 
-from motcua.portal import views
+from motcua.portal import views, views_apply, views_dossiers
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    # Nộp hồ sơ trực tuyến
+    path("apply/<str:code>/", views_apply.apply_guide, name="apply"),
+    path("apply/<str:code>/form/", views_apply.apply_form, name="apply_form"),
+    path("apply/<str:code>/components/", views_apply.apply_components, name="apply_components"),
+    path("apply/<str:code>/components/remove/", views_apply.apply_component_remove, name="apply_component_remove"),
+    path("apply/<str:code>/review/", views_apply.apply_review, name="apply_review"),
+    path("drafts/", views_apply.draft_list, name="drafts"),
+    path("drafts/<int:pk>/delete/", views_apply.draft_delete, name="draft_delete"),
+    # Hồ sơ của tôi
+    path("dossiers/", views_dossiers.my_dossiers, name="my_dossiers"),
+    path("dossiers/<str:code>/", views_dossiers.my_dossier, name="my_dossier"),
+    path("dossiers/<str:code>/withdraw/", views_dossiers.withdraw, name="withdraw"),
+    path("dossiers/<str:code>/supplement/", views_dossiers.supplement, name="supplement"),
+    path("notifications/", views_dossiers.notifications, name="notifications"),
+    path("notifications/read/", views_dossiers.notifications_read, name="notifications_read"),
+    # Tra cứu hồ sơ (public)
+    path("lookup/", views_dossiers.lookup, name="lookup"),
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.backoffice.eform_fields import address_choices, display_rows, eform_class, initial_from_data, rows_needed
 from motcua.catalog.tests.factories import CommuneFactory, ProvinceFactory
 from motcua.dossiers.eform import clean_form_data
+from motcua.dossiers.eform_fields import address_choices, display_rows, eform_class, initial_from_data, rows_needed
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ which the form runs in `clean()`, so the page shows exactly the messages the ser
 raised later by a service (`DossierInvalid.errors`, keyed "form.<path>") go back onto the fields with
 `form.add_service_errors(errors)`.
 
-Templates render `form.layout()` with the include "backoffice/_eform.html".
+Front ends render `form.layout()` with their own include (backoffice/_eform.html, portal/_eform.html).
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ class EForm(forms.Form):
     # --- what templates show ---
 
     def layout(self) -> list[dict[str, Any]]:
-        """The e-form in schema order, for "backoffice/_eform.html": fields, address groups and tables."""
+        """The e-form in schema order, for the front ends' e-form templates: fields, address groups and tables."""
         items: list[dict[str, Any]] = []
         for spec in self.schema.fields:
             base = {"key": spec.key, "label": spec.label, "required": spec.required, "help": spec.help}
