@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from motcua.accounts.models import Membership, UserKind
 from motcua.dossiers.models import ActionKind, Dossier, DossierState
-from motcua.dossiers.steps import next_step, previous_step
+from motcua.dossiers.steps import approval_step, next_step, previous_step
 from motcua.dossiers.transitions import APPLICANT, MAX_SUPPLEMENT_REQUESTS, TRANSITIONS, Transition
 
 
@@ -67,11 +67,15 @@ def _state_allows(dossier: Dossier, kind: str) -> bool:
         return dossier.resume_state == DossierState.SUBMITTED  # refusal belongs to reception only
     if kind == ActionKind.REQUEST_SUPPLEMENT and dossier.supplement_count >= MAX_SUPPLEMENT_REQUESTS:
         return False
-    if kind in (ActionKind.HAND_OFF, ActionKind.RETURN_STEP):
-        neighbour = next_step(dossier) if kind == ActionKind.HAND_OFF else previous_step(dossier)
-        return neighbour is not None
+    approval = approval_step(dossier)
+    if kind == ActionKind.HAND_OFF:
+        # Hand-offs lead up to the approval step; only approving moves a dossier past it.
+        following = next_step(dossier)
+        return following is not None and (approval is None or following.position <= approval.position)
+    if kind == ActionKind.RETURN_STEP:
+        return previous_step(dossier) is not None
     if kind == ActionKind.APPROVE and dossier.current_step_id is not None:
-        return dossier.current_step.role == "leader"
+        return approval is not None and dossier.current_step_id == approval.pk
     return True
 
 

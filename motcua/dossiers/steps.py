@@ -33,3 +33,9 @@ def _neighbour(dossier, offset: int) -> ProcessingStep | None:
         return None
     index = ids.index(dossier.current_step_id) + offset
     return steps[index] if 0 <= index < len(steps) else None
+
+
+def approval_step(dossier) -> ProcessingStep | None:
+    """The step at which the result is approved: the last leader step (steps after it return the result)."""
+    leader_steps = [step for step in _steps(dossier) if step.role == "leader"]
+    return leader_steps[-1] if leader_steps else None

@@ -207,3 +207,17 @@ def test_extension_moves_the_appointment_and_keeps_the_old_one_in_the_log(world)
     assert dossier.appointment_at == at(2026, 12, 4, 17)
     previous = dossier.actions.get(kind="extend").data["previous_appointment"]
     assert dt.datetime.fromisoformat(previous) == at(2026, 11, 27, 17)
+
+
+def test_only_approval_moves_a_dossier_past_the_leader_step(world):
+    dossier = submit(world)
+    act(world, dossier, world.reception, ActionKind.RECEIVE, now=at(2026, 11, 23, 10))
+    act(world, dossier, world.reception, ActionKind.HAND_OFF, now=at(2026, 11, 23, 11), assignee=world.specialist)
+    with pytest.raises(ActionNotAllowed):  # the specialist cannot approve
+        act(world, dossier, world.specialist, ActionKind.APPROVE, now=at(2026, 11, 23, 12))
+    act(world, dossier, world.specialist, ActionKind.HAND_OFF, now=at(2026, 11, 23, 12), assignee=world.leader)
+    with pytest.raises(ActionNotAllowed):  # the leader cannot skip approval by handing off to the return step
+        act(world, dossier, world.leader, ActionKind.HAND_OFF, now=at(2026, 11, 23, 13))
+    act(world, dossier, world.leader, ActionKind.APPROVE, now=at(2026, 11, 23, 13))
+    dossier.refresh_from_db()
+    assert dossier.state == S.RESULT_READY and dossier.current_step.name == "Trả kết quả"
