@@ -40,10 +40,11 @@ from motcua.backoffice.forms import (
 from motcua.backoffice.services import find_or_create_walk_in_citizen
 from motcua.catalog.models import OfficerRole
 from motcua.documents.models import DocumentSource
+from motcua.documents.responses import document_response
 from motcua.documents.services import store_document
 from motcua.dossiers import eform_fields, policy, queries, services
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
-from motcua.dossiers.models import ActionKind, Dossier, DossierState
+from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.steps import next_step
 from motcua.signing.rendering import FORMS as PRINTED_FORMS
 from motcua.workdays.queries import load_calendar
@@ -291,16 +292,11 @@ def dossier_action(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @officer_required
 @require_GET
 def component_download(request: HttpRequest, code: str, component_id: int) -> FileResponse:
-    dossier = _visible(request, code)
-    component = next((c for c in dossier.components.all() if c.pk == component_id), None)
-    if component is None:
-        raise Http404
-    document = component.document
     try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
+        component = queries.get_visible_component(request.user, code, component_id)
+    except DossierComponent.DoesNotExist:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type=document.content_type)
+    return document_response(component.document)
 
 
 # ----- direct registration --------------------------------------------------------------------------------------

@@ -132,3 +132,10 @@ def worklist_counts(user, *, now: dt.datetime | None = None, calendar=None) -> d
     return policy.visible_dossiers(user).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
+
+
+def get_visible_component(user, code: str, component_id: int) -> DossierComponent:
+    """A document of a dossier `user` may see; DossierComponent.DoesNotExist otherwise (a 404 either way)."""
+    return DossierComponent.objects.select_related("document").get(
+        pk=component_id, dossier__in=policy.visible_dossiers(user).filter(code=code)
+    )

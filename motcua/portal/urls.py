@@ -17,6 +17,11 @@ urlpatterns = [
     path("dossiers/", views_dossiers.my_dossiers, name="my_dossiers"),
     path("dossiers/<str:code>/", views_dossiers.my_dossier, name="my_dossier"),
     path("dossiers/<str:code>/withdraw/", views_dossiers.withdraw, name="withdraw"),
+    path(
+        "dossiers/<str:code>/components/<int:component_id>/",
+        views_dossiers.component_download,
+        name="component",
+    ),
     path("dossiers/<str:code>/supplement/", views_dossiers.supplement, name="supplement"),
     path("notifications/", views_dossiers.notifications, name="notifications"),
     path("notifications/read/", views_dossiers.notifications_read, name="notifications_read"),

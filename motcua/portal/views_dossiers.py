@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.documents.responses import document_response
 from motcua.documents.services import store_document
 from motcua.dossiers import policy
 from motcua.dossiers import queries as dossier_queries
 from motcua.dossiers.eform_fields import display_rows
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
-from motcua.dossiers.models import ActionKind, Dossier, DossierState
+from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.services import perform_action
 from motcua.notify.services import mark_read
 from motcua.portal import queries, throttle
@@ -253,3 +254,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 context["timeline"] = list(dossier_queries.actions_for(dossier, public=True))
     context["lookup_limit"] = getattr(settings, "MOTCUA_LOOKUP_FAILURES_PER_IP", 30)
     return render(request, "portal/lookup.html", context, status=status)
+
+
+@applicant_required
+@require_GET
+def component_download(request: HttpRequest, code: str, component_id: int) -> FileResponse:
+    """One of the applicant's own dossier documents."""
+    try:
+        component = dossier_queries.get_visible_component(request.user, code, component_id)
+    except DossierComponent.DoesNotExist:
+        raise Http404 from None
+    return document_response(component.document)

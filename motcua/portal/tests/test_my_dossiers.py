@@ -268,3 +268,19 @@ def test_my_dossiers_takes_a_fixed_number_of_queries(world, django_assert_max_nu
     with django_assert_max_num_queries(6):
         html = owner.get("/dossiers/").content.decode()
     assert "25 hồ sơ đã nộp" in html and "Trang 1 / 2" in html
+
+
+@pytest.mark.parametrize(
+    "who, status", [("owner", 200), ("other_citizen", 404), ("reception", 404), ("other_officer", 404)]
+)
+def test_component_download_checks_ownership(world, who, status):
+    dossier = submit(world)
+    component = dossier.components.first()
+    response = client_for(getattr(world, who)).get(f"/dossiers/{dossier.code}/components/{component.pk}/")
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client_for(None).get(f"/dossiers/{dossier.code}/components/{component.pk}/").status_code == 302
+    other = submit(world, user=world.other_citizen).components.first()
+    assert client_for(world.owner).get(f"/dossiers/{dossier.code}/components/{other.pk}/").status_code == 404
