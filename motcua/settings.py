@@ -339,9 +339,6 @@ if "vnpay" in MOTCUA_PAYMENT_GATEWAYS:
     # The "pay" form posts here and is redirected to VNPay: browsers hold redirects after a form to form-action.
     _vnpay = urlsplit(VNPAY_PAY_URL)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_vnpay.scheme}://{_vnpay.netloc}")
-# The officer account that confirms a paid dossier's payment (6 → 4) on the gateway's word; it needs a
-# reception or specialist role at the agency. Without it, an officer confirms by hand.
-MOTCUA_PAYMENTS_SYSTEM_USERNAME = os.environ.get("MOTCUA_PAYMENTS_SYSTEM_USERNAME", "he-thong-thanh-toan")
 
 # The demo province: `make run` loads its agencies and communes.
 MOTCUA_DEMO_PROVINCE_CODE = os.environ.get("MOTCUA_DEMO_PROVINCE_CODE", "48")

@@ -205,7 +205,7 @@ def _action_out(action: DossierAction, *, public: bool) -> ActionOut:
     return ActionOut(
         seq=action.seq, kind=action.kind, kind_label=action.get_kind_display(), from_state=action.from_state,
         to_state=action.to_state, at=action.at,
-        actor=None if public else action.actor.get_username(),
+        actor=None if public or action.actor is None else action.actor.get_username(),
         actor_role=None if public else action.actor_role,
         agency=action.actor_agency.name if action.actor_agency else None,
         comment="" if public else action.comment,

@@ -31,6 +31,9 @@ class DossierState(models.IntegerChoices):
     RESULT_RETURNED = 10, _("Đã trả kết quả")
 
 
+# The role recorded when the system itself acts (a payment gateway's verified notification).
+SYSTEM_ROLE = "system"
+
 FINAL_STATES = (DossierState.REFUSED, DossierState.WITHDRAWN, DossierState.STOPPED, DossierState.RESULT_RETURNED)
 
 
@@ -164,7 +167,13 @@ class DossierAction(models.Model):
     from_state = models.PositiveSmallIntegerField(choices=DossierState.choices, null=True, blank=True)
     to_state = models.PositiveSmallIntegerField(choices=DossierState.choices, null=True, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người thực hiện")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+        help_text=_("Trống khi hệ thống thực hiện (ví dụ cổng thanh toán xác nhận đã nộp phí)."),
     )
     actor_role = models.CharField(_("vai trò"), max_length=20)
     actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -183,6 +192,9 @@ class DossierAction(models.Model):
         ordering = ["dossier", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "seq"], name="action_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | Q(actor_role=SYSTEM_ROLE), name="action_actor_or_system"
+            ),
             models.UniqueConstraint(
                 fields=["dossier", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),

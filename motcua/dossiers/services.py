@@ -25,6 +25,7 @@ from motcua.dossiers import deadlines, policy
 from motcua.dossiers.eform import FormDataInvalid, clean_form_data
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import (
+    SYSTEM_ROLE,
     ActionKind,
     ChannelCode,
     ComponentSource,
@@ -109,7 +110,7 @@ def _append(
     dossier: Dossier,
     *,
     kind: str,
-    actor: User,
+    actor: User | None,
     role: str,
     at: dt.datetime,
     from_state: int | None,
@@ -567,6 +568,37 @@ _APPLY = {
         ActionKind.STOP, DossierState.STOPPED, reason_required=gettext_lazy("Hãy nêu lý do dừng xử lý.")
     ),
 }
+
+
+def confirm_payment_from_gateway(
+    *, dossier_code: str, gateway: str, txn_ref: str, amount: int, comment: str = "", now: dt.datetime | None = None
+) -> DossierAction | None:
+    """A verified gateway notification: the fee is paid, so the dossier goes back to processing (6 → 4).
+
+    The system acts here, not an officer (actor empty, role "system"); the transaction reference is the
+    idempotency key, so a retried notification confirms once. None when the dossier is not waiting for payment.
+    """
+    now = now or timezone.now()
+    key = f"payment:{txn_ref}"
+    with transaction.atomic():
+        dossier = lock_one(Dossier, code=dossier_code)
+        earlier = dossier.actions.filter(idempotency_key=key).first()
+        if earlier is not None:
+            return earlier
+        if dossier.state != DossierState.PAYMENT_REQUESTED:
+            return None
+        from_state = dossier.state
+        dossier.state = DossierState.PROCESSING
+        if not comment:
+            with translation.override(settings.LANGUAGE_CODE):
+                comment = _("Đã nhận thanh toán trực tuyến qua %(gateway)s, mã giao dịch %(ref)s.") % {
+                    "gateway": gateway, "ref": txn_ref,
+                }  # fmt: skip
+        return _save_and_log(
+            dossier, kind=ActionKind.CONFIRM_PAYMENT, from_state=from_state, actor=None, role=SYSTEM_ROLE, at=now,
+            comment=comment, data={"gateway": gateway, "txn_ref": txn_ref, "amount": amount, "channel": "online"},
+            idempotency_key=key,
+        )  # fmt: skip
 
 
 def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = None) -> None:

@@ -27,7 +27,7 @@ from motcua.catalog.models import ApplicantCategory
 from motcua.core.locking import lock_one, lock_rows
 from motcua.dossiers import policy
 from motcua.dossiers.models import ActionKind, ChannelCode, Dossier, DossierState
-from motcua.dossiers.services import perform_action
+from motcua.dossiers.services import confirm_payment_from_gateway, perform_action
 from motcua.notify.services import notify
 from motcua.payments import fees
 from motcua.payments.gateways.base import (
@@ -395,21 +395,12 @@ def _after_bill_paid(dossier: Dossier, bill: Bill, payment: Payment, gw: Gateway
 
 
 def _return_dossier_to_processing(dossier: Dossier, payment: Payment, *, comment: str, now: dt.datetime) -> bool:
-    """The gateway's confirmation moves the dossier 6 → 4 through the dossier services (confirm_payment).
-
-    perform_action needs an officer who may confirm payments at the dossier's agency: the system account
-    named by settings.MOTCUA_PAYMENTS_SYSTEM_USERNAME, with a reception or specialist role there. Without
-    one, the dossier waits for an officer (and False is returned).
-    """
-    username = getattr(settings, "MOTCUA_PAYMENTS_SYSTEM_USERNAME", "")
-    actor = User.objects.filter(username=username, kind=UserKind.OFFICER, is_active=True).first() if username else None
-    if actor is None or policy.role_for_action(actor, dossier, ActionKind.CONFIRM_PAYMENT) is None:
-        return False
-    perform_action(
-        dossier_code=dossier.code, actor=actor, kind=ActionKind.CONFIRM_PAYMENT, comment=comment,
-        idempotency_key=f"payment:{payment.txn_ref}", now=now,
+    """The gateway's verified confirmation moves the dossier 6 → 4 (a system action in the dossier's log)."""
+    action = confirm_payment_from_gateway(
+        dossier_code=dossier.code, gateway=payment.gateway, txn_ref=payment.txn_ref, amount=payment.amount,
+        comment=comment, now=now,
     )  # fmt: skip
-    return True
+    return action is not None
 
 
 # ----- the browser's return, status queries, refunds ------------------------------------------------------------------

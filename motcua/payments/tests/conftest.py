@@ -192,7 +192,6 @@ def vnpay_settings(settings):
     settings.VNPAY_API_URL = "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
     settings.MOTCUA_PAYMENT_GATEWAYS = ["sandbox", "vnpay"]
     settings.MOTCUA_SANDBOX_GATEWAY_SECRET = "sandbox-secret-for-tests"
-    settings.MOTCUA_PAYMENTS_SYSTEM_USERNAME = SYSTEM_USERNAME
     settings.MOTCUA_SITE_URL = "http://127.0.0.1:8000"
     return settings
 
@@ -207,8 +206,6 @@ def world(db, settings, tmp_path, vnpay_settings):
 def paying(world) -> PayWorld:
     version = certified_copy_version()
     version.procedure.agencies.add(world.agency)
-    system = make_officer(SYSTEM_USERNAME, world.agency, "reception")
-    system.set_unusable_password()
-    system.save(update_fields=["password"])
+    system = make_officer(SYSTEM_USERNAME, world.agency, "reception")  # the officer who requests payment
     dossier, bill = dossier_waiting_for_payment(world, version)
     return PayWorld(world=world, version=version, system=system, dossier=dossier, bill=bill)

@@ -60,7 +60,8 @@ def test_success_pays_the_bill_and_returns_the_dossier_to_processing(client, pay
     assert payment.paid_at is not None and paying.bill.status == BillStatus.PAID
     assert paying.dossier.state == 4
     confirm = paying.dossier.actions.get(kind=ActionKind.CONFIRM_PAYMENT)
-    assert confirm.actor == paying.system and confirm.idempotency_key == f"payment:{payment.txn_ref}"
+    assert confirm.actor is None and confirm.actor_role == "system"
+    assert confirm.idempotency_key == f"payment:{payment.txn_ref}"
     assert confirm.comment == f"Đã nhận 10.000 đồng qua VNPay, mã giao dịch {payment.txn_ref}."
     assert events(payment) == [(True, "00")]
     event = payment.events.get(kind=EventKind.NOTIFICATION)
@@ -177,15 +178,17 @@ def test_a_failure_inside_the_transaction_applies_nothing_and_the_retry_succeeds
     assert ledger(paying, payment)[4] == 4
 
 
-def test_without_a_system_officer_the_payment_is_kept_and_the_dossier_waits(client, paying, payment, settings):
-    settings.MOTCUA_PAYMENTS_SYSTEM_USERNAME = ""
-    assert ipn(client, notification(payment))["RspCode"] == "00"
-    payment.refresh_from_db()
+def test_the_gateway_confirmation_is_a_system_action_in_the_dossier_log(client, paying, payment):
+    params = notification(payment)
+    assert ipn(client, params)["RspCode"] == "00"
+    assert ipn(client, params)["RspCode"] == "02"  # the gateway's retry changes nothing
     paying.refresh()
-    assert payment.status == PaymentStatus.PAID and paying.bill.status == BillStatus.PAID
-    assert paying.dossier.state == 6
-    assert "until an officer confirms" in payment.events.get(kind=EventKind.NOTIFICATION).detail
-    assert paying.world.owner.notifications.filter(title__contains="đã nhận thanh toán").exists()
+    confirmations = paying.dossier.actions.filter(kind=ActionKind.CONFIRM_PAYMENT)
+    assert confirmations.count() == 1
+    confirmation = confirmations.get()
+    assert confirmation.actor is None and confirmation.actor_role == "system"
+    assert confirmation.data["txn_ref"] == payment.txn_ref and confirmation.data["amount"] == payment.amount
+    assert paying.dossier.state == 4
 
 
 def test_the_ipn_answers_99_when_vnpay_is_not_enabled(client, paying, payment, settings):

@@ -65,7 +65,7 @@ def test_pay_on_the_sandbox_page_and_the_dossier_returns_to_processing(owner_cli
     paying.refresh()
     assert payment.status == PaymentStatus.PAID and payment.gateway_txn_no
     assert paying.bill.status == BillStatus.PAID and paying.dossier.state == 4
-    assert paying.dossier.actions.filter(kind=ActionKind.CONFIRM_PAYMENT, actor=paying.system).count() == 1
+    assert paying.dossier.actions.filter(kind=ActionKind.CONFIRM_PAYMENT, actor_role="system").count() == 1
 
     shown = owner_client.get(back["Location"], follow=True)
     assert shown.redirect_chain[-1][0] == f"/dossiers/{paying.dossier.code}/"
