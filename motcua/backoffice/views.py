@@ -46,6 +46,7 @@ from motcua.dossiers import eform_fields, policy, queries, services
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.steps import next_step
+from motcua.payments import services as payment_services
 from motcua.signing.rendering import FORMS as PRINTED_FORMS
 from motcua.workdays.queries import load_calendar
 
@@ -267,12 +268,21 @@ def dossier_action(request: HttpRequest, code: str, kind: str) -> HttpResponse:
             request, dossier, bound=form, problem=_("Chưa thực hiện được: hãy sửa các mục được đánh dấu.")
         )
     try:
-        services.perform_action(
-            dossier_code=dossier.code, actor=request.user, kind=kind,
-            expected_revision=form.cleaned_data["expected_revision"],
-            idempotency_key=form.cleaned_data["idempotency_key"],
-            **form.action_arguments(),
-        )  # fmt: skip
+        if kind == ActionKind.REQUEST_PAYMENT:
+            # The bill is issued with the state change, so the applicant can pay online at once.
+            payment_services.request_payment(
+                dossier_code=dossier.code, officer=request.user, comment=form.cleaned_data.get("comment") or "",
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )  # fmt: skip
+        else:
+            services.perform_action(
+                dossier_code=dossier.code, actor=request.user, kind=kind,
+                expected_revision=form.cleaned_data["expected_revision"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.action_arguments(),
+            )  # fmt: skip
+    except payment_services.PaymentInvalid as invalid:
+        return _render_dossier(request, _visible(request, code), problem=invalid.message)
     except DossierInvalid as invalid:
         form.add_service_errors(invalid.errors)
         return _render_dossier(request, _visible(request, code), bound=form, problem=invalid.message)

@@ -24,6 +24,7 @@ from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInv
 from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.services import perform_action
 from motcua.notify.services import mark_read
+from motcua.payments.queries import gateway_choices, open_bill
 from motcua.portal import queries, throttle
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
@@ -88,6 +89,8 @@ def _dossier_page(
         "supplement_form": supplement_form,
         "supplement_requirements": requirements,
         "supplement_problems": supplement_problems or [],
+        "bill": open_bill(dossier) if dossier.state == DossierState.PAYMENT_REQUESTED else None,
+        "gateways": gateway_choices(),
     }
     return render(request, "portal/my_dossier.html", context)
 

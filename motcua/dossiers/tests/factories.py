@@ -83,7 +83,14 @@ def build_world() -> World:
         identifier="H17.20.194", name="Ủy ban nhân dân Phường Hải Châu", kind=AgencyKind.COMMUNE_PC, unit=commune
     )
     other_agency = AgencyFactory(identifier="H17.01", name="Sở Tư pháp")
-    version = publish_procedure(processing_time="3", steps=BIRTH_STEPS)
+    version = publish_procedure(
+        processing_time="3",
+        steps=BIRTH_STEPS,
+        fees=[
+            {"kind": "fee", "name": "Lệ phí đăng ký khai sinh đúng hạn", "amount": 0, "exemptions": ["Mọi trường hợp"]},
+            {"kind": "charge", "name": "Phí cấp bản sao trích lục khai sinh", "amount": 8000, "unit": "copy"},
+        ],
+    )
     version.procedure.agencies.add(agency)
     return World(
         agency=agency,

@@ -284,3 +284,23 @@ def test_component_download_checks_ownership(world, who, status):
     assert client_for(None).get(f"/dossiers/{dossier.code}/components/{component.pk}/").status_code == 302
     other = submit(world, user=world.other_citizen).components.first()
     assert client_for(world.owner).get(f"/dossiers/{dossier.code}/components/{other.pk}/").status_code == 404
+
+
+def test_a_dossier_waiting_for_payment_shows_its_bill_and_starts_a_sandbox_payment(world, settings):
+    from motcua.payments.models import BillStatus
+    from motcua.payments.tests.conftest import certified_copy_version, dossier_waiting_for_payment
+
+    settings.MOTCUA_PAYMENT_GATEWAYS = ["sandbox"]
+    settings.MOTCUA_SANDBOX_GATEWAY_SECRET = "sandbox-secret-for-tests"
+    version = certified_copy_version()
+    version.procedure.agencies.add(world.agency)
+    dossier, bill = dossier_waiting_for_payment(world, version)
+    owner = client_for(world.owner)
+    page = owner.get(f"/dossiers/{dossier.code}/").content.decode()
+    assert "Phí, lệ phí phải nộp" in page and "Thanh toán trực tuyến" in page
+    started = owner.post(f"/payments/bills/{bill.pk}/pay/", {"gateway": "sandbox"})
+    assert started.status_code == 302 and "/payments/sandbox/pay/" in started["Location"]
+    other = client_for(world.other_citizen).post(f"/payments/bills/{bill.pk}/pay/", {"gateway": "sandbox"})
+    assert other.status_code == 404
+    bill.refresh_from_db()
+    assert bill.status == BillStatus.OPEN  # starting a payment pays nothing: only the gateway's notification does
