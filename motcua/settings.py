@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -342,3 +343,14 @@ if "vnpay" in MOTCUA_PAYMENT_GATEWAYS:
 
 # The demo province: `make run` loads its agencies and communes.
 MOTCUA_DEMO_PROVINCE_CODE = os.environ.get("MOTCUA_DEMO_PROVINCE_CODE", "48")
+
+# Signed results (motcua.signing.pki). Outside production a demo CA under MOTCUA_PKI_DIR signs for every
+# agency; in production MOTCUA_SIGNING_PKCS12 (+ password) is the agency key from a licensed CA, and
+# MOTCUA_SIGNING_TRUST_ROOTS lists the CA certificates (PEM/DER files) a verified result must chain to.
+MOTCUA_PKI_DIR = Path(os.environ.get("MOTCUA_PKI_DIR", VAR_DIR / "pki"))
+if ENVIRONMENT == "test" and "MOTCUA_PKI_DIR" not in os.environ:
+    # Tests that do not set their own directory (e.g. seed_demo's) must not leave keys in var/.
+    MOTCUA_PKI_DIR = Path(tempfile.gettempdir()) / f"motcua-test-pki-{os.getpid()}"
+MOTCUA_SIGNING_PKCS12 = os.environ.get("MOTCUA_SIGNING_PKCS12", "")
+MOTCUA_SIGNING_PKCS12_PASSWORD = os.environ.get("MOTCUA_SIGNING_PKCS12_PASSWORD", "")
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", [])

@@ -178,6 +178,9 @@ def seed_demo() -> list[str]:
     lines.append("Demo logins (development only):")
     lines += seed_demo_people(province_identifier="H17")
     lines.append(f"Demo dossiers: +{seed_demo_dossiers(province_identifier='H17')}.")
+    from motcua.signing.pki import ensure_demo_pki
+
+    lines.append(f"Demo signing CA (development only): {ensure_demo_pki().directory}.")
     user_model = get_user_model()
     if not user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
         user_model.objects.create_superuser(DEMO_ADMIN_USERNAME, "quantri@example.invalid", demo_admin_password())

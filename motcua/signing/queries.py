@@ -1,0 +1,58 @@
+"""Reads of signed results for the public verification page and API."""
+
+from __future__ import annotations
+
+import uuid
+
+from motcua.signing.models import IssuedResult
+
+VALID, REVOKED, REPLACED = "valid", "revoked", "replaced"
+STATUS_LABELS = {
+    VALID: "Kết quả đang có hiệu lực",
+    REVOKED: "Kết quả đã bị thu hồi",
+    REPLACED: "Kết quả đã được thay thế bằng kết quả mới",
+}
+
+
+def get_result(result_id) -> IssuedResult | None:
+    try:
+        key = uuid.UUID(str(result_id))
+    except ValueError:
+        return None
+    return IssuedResult.objects.select_related("agency", "document", "replaced_by").filter(pk=key).first()
+
+
+def find_by_sha256(digest: str) -> IssuedResult | None:
+    return (
+        IssuedResult.objects.select_related("agency", "document", "replaced_by").filter(document__sha256=digest).first()
+    )
+
+
+def status_of(result: IssuedResult) -> str:
+    if result.replaced_by_id:
+        return REPLACED
+    if result.revoked_at is not None:
+        return REVOKED
+    return VALID
+
+
+def public_view(result: IssuedResult) -> dict:
+    """What anyone holding the result may see (no e-form data: that stays with the applicant)."""
+    data = result.data
+    status = status_of(result)
+    return {
+        "id": str(result.pk),
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "result_name": data.get("result_name", ""),
+        "procedure_code": data.get("procedure_code", ""),
+        "procedure_name": data.get("procedure_name", ""),
+        "dossier_code": data.get("dossier_code", ""),
+        "applicant_name": data.get("applicant_name", ""),
+        "agency": {"identifier": result.agency.identifier, "name": result.agency.name},
+        "issued_at": result.issued_at.isoformat(),
+        "revoked_at": result.revoked_at.isoformat() if result.revoked_at else None,
+        "revocation_reason": result.revocation_reason if result.revoked_at else "",
+        "replaced_by": str(result.replaced_by_id) if result.replaced_by_id else None,
+        "document_sha256": result.document.sha256,
+    }

@@ -1,0 +1,168 @@
+"""Writes of signed results: issue (render, sign, store — one transaction) and revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+import segno
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.models import OfficerRole
+from motcua.catalog.schemas import FormSchema
+from motcua.documents.models import DocumentSource
+from motcua.documents.services import store_document
+from motcua.dossiers import policy
+from motcua.dossiers.models import Dossier, DossierState
+from motcua.signing.models import IssuedResult
+from motcua.signing.pades import sign_pdf
+
+logger = logging.getLogger(__name__)
+ISSUABLE_STATES = (DossierState.RESULT_READY, DossierState.RESULT_RETURNED)
+
+
+class ResultNotAllowed(Exception):
+    """The result cannot be issued or revoked (message in Vietnamese)."""
+
+
+def verification_url(result_id: uuid.UUID | str) -> str:
+    return f"{settings.MOTCUA_SITE_URL}/verify/{result_id}/"
+
+
+def result_data(*, dossier: Dossier, result_id: uuid.UUID, issued_at: dt.datetime) -> dict:
+    """The machine-readable copy of a result (kept beside the PDF and served by the verification API)."""
+    version = dossier.procedure_version
+    return {
+        "id": str(result_id),
+        "dossier_code": dossier.code,
+        "procedure_code": version.procedure.code,
+        "procedure_name": version.name,
+        "result_name": version.result_name,
+        "applicant_name": dossier.applicant_name,
+        "form_data": dossier.form_data,
+        "agency_identifier": dossier.agency.identifier,
+        "agency_name": dossier.agency.name,
+        "issued_at": issued_at.isoformat(),
+        "verification_url": verification_url(result_id),
+    }
+
+
+def issue_result(
+    *, dossier: Dossier, leader, now: dt.datetime | None = None, replaces: IssuedResult | None = None
+) -> IssuedResult:
+    """Render, sign and store the result of an approved `dossier`, signed for its agency by `leader`.
+
+    The dossier must be in state 9 (result ready) or 10 (returned) and `leader` must hold the leader role at
+    its agency. A dossier has at most one result in force: issuing again needs `replaces` (the result in
+    force), which is then revoked and pointed at the new one. Everything happens in one transaction (a
+    failure leaves no row; a stray file is swept like other orphaned uploads).
+    """
+    now = now or timezone.now()
+    dossier = Dossier.objects.select_related("procedure_version__procedure", "agency__unit", "agency__parent").get(
+        pk=dossier.pk
+    )
+    if dossier.state not in ISSUABLE_STATES:
+        raise ResultNotAllowed("Hồ sơ chưa được phê duyệt nên chưa thể cấp kết quả.")
+    if OfficerRole.LEADER not in policy.officer_roles(leader).get(dossier.agency_id, set()):
+        raise PermissionDenied("Chỉ lãnh đạo cơ quan giải quyết hồ sơ mới được ký kết quả.")
+    with transaction.atomic():
+        in_force = IssuedResult.objects.select_for_update().filter(dossier=dossier, revoked_at__isnull=True)
+        current = list(in_force)
+        if current and (replaces is None or replaces.pk not in {r.pk for r in current}):
+            raise ResultNotAllowed("Hồ sơ đã có kết quả điện tử đang có hiệu lực; hãy cấp thay thế kết quả đó.")
+        result_id = uuid.uuid4()
+        data = result_data(dossier=dossier, result_id=result_id, issued_at=now)
+        unsigned = render_result(dossier=dossier, data=data, issued_at=now)
+        signed = sign_pdf(
+            unsigned,
+            agency=dossier.agency,
+            reason=f"Ký kết quả giải quyết hồ sơ {dossier.code}",
+            location=dossier.agency.name,
+            signed_at=now,
+        )
+        document = store_document(
+            owner=dossier.applicant,
+            upload=SimpleUploadedFile(f"{dossier.code}-ket-qua.pdf", signed, content_type="application/pdf"),
+            created_by=leader,
+            source=DocumentSource.ISSUED,
+            document_type=dossier.procedure_version.result_document_type,
+        )
+        result = IssuedResult.objects.create(
+            id=result_id, dossier=dossier, document=document, data=data, agency=dossier.agency, issued_at=now,
+            issued_by=leader,
+        )  # fmt: skip
+        for old in current:
+            old.revoked_at = now
+            old.revoked_by = leader
+            old.revocation_reason = old.revocation_reason or "Được thay thế bằng kết quả mới."
+            old.replaced_by = result
+            old.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "replaced_by"])
+    logger.info("result issued", extra={"result": str(result.pk), "dossier": dossier.code})
+    return result
+
+
+def revoke_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | None = None) -> IssuedResult:
+    """Mark `result` revoked (the signed PDF is kept); `by` must lead its agency; the reason is required."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise ResultNotAllowed("Cần nêu lý do thu hồi kết quả.")
+    if OfficerRole.LEADER not in policy.officer_roles(by).get(result.agency_id, set()):
+        raise PermissionDenied("Chỉ lãnh đạo cơ quan đã ký mới được thu hồi kết quả.")
+    with transaction.atomic():
+        result = IssuedResult.objects.select_for_update().get(pk=result.pk)
+        if result.revoked_at is None:
+            result.revoked_at = now or timezone.now()
+            result.revoked_by = by
+            result.revocation_reason = reason
+            result.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rendering
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code (no data URI: WeasyPrint's fetcher loads nothing but fonts)."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=False)
+
+
+def render_result(*, dossier: Dossier, data: dict, issued_at: dt.datetime) -> bytes:
+    """The unsigned result PDF: a generic Vietnamese template with the result's name, data and QR code."""
+    from motcua.signing.rendering import _local, _pdf, _place_date
+
+    try:
+        schema = FormSchema.model_validate(dossier.procedure_version.form_schema or {})
+        labels = {f.key: f.label for f in schema.fields}
+        order = [f.key for f in schema.fields]
+    except ValueError:
+        labels, order = {}, []
+    form = data.get("form_data") or {}
+    keys = [k for k in order if k in form] + [k for k in form if k not in labels]
+    rows = [{"label": labels.get(k, k), "value": _display(form[k])} for k in keys]
+    agency = dossier.agency
+    context = {
+        "agency": agency,
+        "parent_name": agency.parent.name if agency.parent_id and agency.parent else "",
+        "place_date": _place_date(agency, issued_at),
+        "data": data,
+        "rows": rows,
+        "issued_at": _local(issued_at).strftime("%H:%M ngày %d/%m/%Y"),
+        "qr": qr_svg(data["verification_url"]),
+    }
+    return _pdf("signing/result.html", context)
+
+
+def _display(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(_display(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_display(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    return "" if value is None else str(value)
