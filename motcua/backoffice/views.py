@@ -47,6 +47,7 @@ from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInv
 from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.steps import next_step
 from motcua.payments import services as payment_services
+from motcua.signing import services as signing_services
 from motcua.signing.rendering import FORMS as PRINTED_FORMS
 from motcua.workdays.queries import load_calendar
 
@@ -272,6 +273,13 @@ def dossier_action(request: HttpRequest, code: str, kind: str) -> HttpResponse:
             # The bill is issued with the state change, so the applicant can pay online at once.
             payment_services.request_payment(
                 dossier_code=dossier.code, officer=request.user, comment=form.cleaned_data.get("comment") or "",
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )  # fmt: skip
+        elif kind == ActionKind.APPROVE:
+            # Approval and the signed electronic result happen together, or not at all.
+            signing_services.approve_and_issue(
+                dossier_code=dossier.code, leader=request.user, comment=form.cleaned_data.get("comment") or "",
+                expected_revision=form.cleaned_data["expected_revision"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )  # fmt: skip
         else:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dossiers/", views_dossiers.my_dossiers, name="my_dossiers"),
     path("dossiers/<str:code>/", views_dossiers.my_dossier, name="my_dossier"),
     path("dossiers/<str:code>/withdraw/", views_dossiers.withdraw, name="withdraw"),
+    path("dossiers/<str:code>/result/", views_dossiers.result_download, name="result"),
     path(
         "dossiers/<str:code>/components/<int:component_id>/",
         views_dossiers.component_download,

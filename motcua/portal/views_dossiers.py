@@ -28,6 +28,7 @@ from motcua.payments.queries import gateway_choices, open_bill
 from motcua.portal import queries, throttle
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
+from motcua.signing.queries import result_in_force
 
 PAGE_SIZE = 20
 
@@ -91,6 +92,7 @@ def _dossier_page(
         "supplement_problems": supplement_problems or [],
         "bill": open_bill(dossier) if dossier.state == DossierState.PAYMENT_REQUESTED else None,
         "gateways": gateway_choices(),
+        "result": result_in_force(dossier),
     }
     return render(request, "portal/my_dossier.html", context)
 
@@ -268,3 +270,13 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
     except DossierComponent.DoesNotExist:
         raise Http404 from None
     return document_response(component.document)
+
+
+@applicant_required
+@require_GET
+def result_download(request: HttpRequest, code: str) -> FileResponse:
+    """The signed electronic result of the applicant's own dossier."""
+    result = result_in_force(_visible_or_404(request, code))
+    if result is None:
+        raise Http404
+    return document_response(result.document)

@@ -56,3 +56,8 @@ def public_view(result: IssuedResult) -> dict:
         "replaced_by": str(result.replaced_by_id) if result.replaced_by_id else None,
         "document_sha256": result.document.sha256,
     }
+
+
+def result_in_force(dossier) -> IssuedResult | None:
+    """The dossier's electronic result in force (not revoked), with its stored file."""
+    return IssuedResult.objects.select_related("document").filter(dossier=dossier, revoked_at__isnull=True).first()

@@ -18,7 +18,8 @@ from motcua.catalog.schemas import FormSchema
 from motcua.documents.models import DocumentSource
 from motcua.documents.services import store_document
 from motcua.dossiers import policy
-from motcua.dossiers.models import Dossier, DossierState
+from motcua.dossiers.models import ActionKind, Dossier, DossierState
+from motcua.dossiers.services import perform_action
 from motcua.signing.models import IssuedResult
 from motcua.signing.pades import sign_pdf
 
@@ -104,6 +105,33 @@ def issue_result(
             old.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "replaced_by"])
     logger.info("result issued", extra={"result": str(result.pk), "dossier": dossier.code})
     return result
+
+
+def approve_and_issue(
+    *,
+    dossier_code: str,
+    leader,
+    comment: str = "",
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> IssuedResult:
+    """Phê duyệt và ký kết quả: the leader's approval (→ state 9) and the signed result, in one transaction.
+
+    If signing fails the approval is rolled back too, so a dossier never shows "result ready" without its
+    result. A retried request (same idempotency key) returns the result already issued.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        perform_action(
+            dossier_code=dossier_code, actor=leader, kind=ActionKind.APPROVE, comment=comment,
+            expected_revision=expected_revision, idempotency_key=idempotency_key, now=now,
+        )  # fmt: skip
+        dossier = Dossier.objects.get(code=dossier_code)
+        existing = IssuedResult.objects.filter(dossier=dossier, revoked_at__isnull=True).first()
+        if existing is not None:
+            return existing
+        return issue_result(dossier=dossier, leader=leader, now=now)
 
 
 def revoke_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | None = None) -> IssuedResult:

@@ -81,3 +81,45 @@ def test_one_result_in_force_replace_and_revoke(approved, world):
     revoked = services.revoke_result(result=second, reason="Sai thông tin ngày sinh", by=world.leader)
     assert revoked.revoked_at is not None and revoked.revocation_reason == "Sai thông tin ngày sinh"
     assert revoked.document.file.read()  # the original is kept
+
+
+def test_approval_and_the_signed_result_come_together(world, settings, tmp_path):
+    from motcua.dossiers.models import ActionKind, DossierState
+    from motcua.dossiers.services import perform_action, submit_dossier
+    from motcua.signing.models import IssuedResult
+    from motcua.signing.services import approve_and_issue
+
+    dossier = submit_dossier(
+        applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
+        files=world.required_files(),
+    )  # fmt: skip
+    perform_action(dossier_code=dossier.code, actor=world.reception, kind=ActionKind.RECEIVE)
+    perform_action(
+        dossier_code=dossier.code, actor=world.reception, kind=ActionKind.HAND_OFF, assignee=world.specialist
+    )
+    perform_action(dossier_code=dossier.code, actor=world.specialist, kind=ActionKind.HAND_OFF, assignee=world.leader)
+    result = approve_and_issue(dossier_code=dossier.code, leader=world.leader, idempotency_key="phe-duyet-1")
+    again = approve_and_issue(dossier_code=dossier.code, leader=world.leader, idempotency_key="phe-duyet-1")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.RESULT_READY and again.pk == result.pk
+    assert IssuedResult.objects.filter(dossier=dossier).count() == 1
+    assert result.document.content_type == "application/pdf" and result.data["dossier_code"] == dossier.code
+
+
+def test_the_applicant_downloads_the_signed_result_and_nobody_else(approved, world):
+    from django.test import Client
+
+    from motcua.signing.services import issue_result
+
+    result = issue_result(dossier=approved, leader=world.leader)
+    for user, status in ((world.owner, 200), (world.other_citizen, 404), (world.reception, 404)):
+        client = Client()
+        client.force_login(user)
+        response = client.get(f"/dossiers/{approved.code}/result/")
+        assert response.status_code == status
+        if status == 200:
+            assert b"".join(response.streaming_content).startswith(b"%PDF")
+    owner = Client()
+    owner.force_login(world.owner)
+    page = owner.get(f"/dossiers/{approved.code}/").content.decode()
+    assert f"/verify/{result.pk}/" in page and "Tải kết quả (PDF có chữ ký số)" in page
