@@ -14,11 +14,12 @@ from motcua.catalog.models import (
     AdministrativeUnit,
     Agency,
     ComponentRequirement,
+    DocumentType,
     Field,
     Level,
     ProcedureVersion,
 )
-from motcua.catalog.schemas import ProcedureDoc
+from motcua.catalog.schemas import CatalogDocument, ProcedureDoc
 from motcua.core.text import search_terms
 from motcua.workdays.queries import load_calendar
 
@@ -253,9 +254,6 @@ def export_catalog(*, codes: list[str] | None = None) -> dict:
     type_ids = {v.result_document_type_id for v in versions if v.result_document_type_id} | {
         c.document_type_id for v in versions for c in v.components.all() if c.document_type_id
     }
-    from motcua.catalog.models import DocumentType
-    from motcua.catalog.schemas import CatalogDocument
-
     document = CatalogDocument(
         fields=[{"code": f.code, "name": f.name, "name_en": f.name_en} for f in Field.objects.filter(pk__in=field_ids)],
         document_types=[

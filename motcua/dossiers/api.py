@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 from typing import Annotated, Literal
 
 from django.conf import settings
@@ -242,8 +243,6 @@ def _files(user: User, version: ProcedureVersion, components: dict[int, list[str
 
 
 def _valid_uuids(values: set[str]) -> list[str]:
-    import uuid
-
     valid = []
     for value in values:
         try:
