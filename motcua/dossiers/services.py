@@ -500,14 +500,16 @@ def _approve(dossier, *, actor, role, now, comment, idempotency_key, **_unused) 
     )  # fmt: skip
 
 
-def _return_result(dossier, *, actor, role, now, comment, idempotency_key, **_unused) -> DossierAction:
+def _return_result(
+    dossier, *, actor, role, now, comment, idempotency_key, data: dict | None = None, **_unused
+) -> DossierAction:
     from_state = dossier.state
     dossier.state = DossierState.RESULT_RETURNED
     dossier.returned_at = now
     _start_step(dossier, None, now=now, assignee=None)
     return _save_and_log(
         dossier, kind=ActionKind.RETURN_RESULT, from_state=from_state, actor=actor, role=role, at=now,
-        comment=comment, idempotency_key=idempotency_key,
+        comment=comment, idempotency_key=idempotency_key, data=data,
     )  # fmt: skip
 
 
@@ -598,6 +600,34 @@ def confirm_payment_from_gateway(
             dossier, kind=ActionKind.CONFIRM_PAYMENT, from_state=from_state, actor=None, role=SYSTEM_ROLE, at=now,
             comment=comment, data={"gateway": gateway, "txn_ref": txn_ref, "amount": amount, "channel": "online"},
             idempotency_key=key,
+        )  # fmt: skip
+
+
+def return_result_online(
+    *, dossier_code: str, recipient: User, result_ref: str, now: dt.datetime | None = None
+) -> DossierAction | None:
+    """Trả kết quả trực tuyến: the applicant has downloaded the electronic result, so it is returned (9 → 10).
+
+    The system records the delivery (actor empty, role "system"; the recipient is in the data); the result's
+    reference is the idempotency key, so downloading again records nothing more. None when `recipient` is not
+    the applicant or the dossier is not waiting for its result to be returned.
+    """
+    now = now or timezone.now()
+    key = f"result-online:{result_ref}"
+    with transaction.atomic():
+        dossier = lock_one(Dossier, code=dossier_code)
+        if dossier.applicant_id != recipient.pk:
+            return None
+        earlier = dossier.actions.filter(idempotency_key=key).first()
+        if earlier is not None:
+            return earlier
+        if dossier.state != DossierState.RESULT_READY:
+            return None
+        with translation.override(settings.LANGUAGE_CODE):
+            comment = _("Chủ hồ sơ đã nhận kết quả điện tử trực tuyến.")
+        return _return_result(
+            dossier, actor=None, role=SYSTEM_ROLE, now=now, comment=comment, idempotency_key=key,
+            data={"channel": "online", "result": result_ref, "recipient": recipient.pk},
         )  # fmt: skip
 
 

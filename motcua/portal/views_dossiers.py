@@ -22,7 +22,7 @@ from motcua.dossiers import queries as dossier_queries
 from motcua.dossiers.eform_fields import display_rows
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
-from motcua.dossiers.services import perform_action
+from motcua.dossiers.services import perform_action, return_result_online
 from motcua.notify.services import mark_read
 from motcua.payments.queries import gateway_choices, open_bill
 from motcua.portal import queries, throttle
@@ -275,8 +275,10 @@ def component_download(request: HttpRequest, code: str, component_id: int) -> Fi
 @applicant_required
 @require_GET
 def result_download(request: HttpRequest, code: str) -> FileResponse:
-    """The signed electronic result of the applicant's own dossier."""
-    result = result_in_force(_visible_or_404(request, code))
+    """The signed electronic result of the applicant's own dossier; the first download returns it (state 10)."""
+    dossier = _visible_or_404(request, code)
+    result = result_in_force(dossier)
     if result is None:
         raise Http404
+    return_result_online(dossier_code=dossier.code, recipient=request.user, result_ref=str(result.pk))
     return document_response(result.document)
