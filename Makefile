@@ -51,6 +51,7 @@ system-deps: runtime-system-deps
 	command -v chromium >/dev/null || test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	$(call install_debian)
 
 define install_debian

@@ -5,6 +5,7 @@ one and a withdrawn one. Every page visited is axe-checked (WCAG 2.1 AA) at 375 
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 from django.conf import settings
@@ -14,16 +15,20 @@ from playwright.sync_api import expect
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.dossiers.services import submit_dossier
 from motcua.dossiers.tests.factories import PDF_BYTES
+from motcua.signing.pades import validate_pdf
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in_as(site, user) -> None:
-    """Switch the browser to `user`'s session (the login pages have their own browser tests)."""
+    """Switch the browser to `user`'s session, or to an anonymous visitor's with None (the login pages have
+    their own browser tests)."""
+    site.page.context.clear_cookies()
+    if user is None:
+        return
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    site.page.context.clear_cookies()
     site.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.base_url}])
 
 
@@ -40,11 +45,10 @@ def officer_acts(site, dossier, officer, action: str, name: str, *, fill=None, a
     expect(site.page.locator(".notice")).to_contain_text(f"Đã thực hiện “{action}”")
 
 
-def test_a_full_process_online_dossier_from_filing_to_returned_result(site, world):
+def file_online(site, world) -> Dossier:
+    """The citizen files the birth registration online: guide → e-form → components → review → submit."""
     page = site.page
     sign_in_as(site, world.owner)
-
-    # The citizen files online: guide → e-form → components → review → submit.
     site.visit("/procedures/1.001193/", "procedure")
     site.click_and_wait(page.get_by_role("link", name="Nộp hồ sơ trực tuyến"), "guide")
     site.click_and_wait(page.get_by_role("button", name="Bắt đầu khai hồ sơ"), "form")
@@ -62,6 +66,12 @@ def test_a_full_process_online_dossier_from_filing_to_returned_result(site, worl
     site.click_and_wait(page.get_by_role("button", name="Nộp hồ sơ"), "submitted")
     dossier = Dossier.objects.get(applicant=world.owner)
     assert dossier.state == DossierState.SUBMITTED and dossier.is_full_process
+    return dossier
+
+
+def test_a_full_process_online_dossier_from_filing_to_returned_result(site, world):
+    page = site.page
+    dossier = file_online(site, world)
 
     # The one-stop desk receives it, then asks for a clearer birth certificate.
     officer_acts(site, dossier, world.reception, "Tiếp nhận hồ sơ", "received")
@@ -137,3 +147,73 @@ def test_a_refused_dossier_and_a_withdrawn_one(site, world):
     withdrawn.refresh_from_db()
     assert withdrawn.state == DossierState.WITHDRAWN
     expect(page.locator(".my-timeline")).to_contain_text("Rút hồ sơ")
+
+
+def test_no_cash_no_paper_fee_paid_online_result_signed_downloaded_and_verified_by_its_qr_code(
+    site, world, live_server, settings, tmp_path
+):
+    """Issue 4's journey: a fee-bearing procedure filed online, paid through the sandbox gateway, approved, the
+    signed result downloaded from "my dossiers" (which returns it), and verified through its QR code."""
+    settings.MOTCUA_SITE_URL = live_server.url  # the QR code and the gateway's return URL point at this server
+    page = site.page
+    dossier = file_online(site, world)
+
+    officer_acts(site, dossier, world.reception, "Tiếp nhận hồ sơ", "received")
+    officer_acts(
+        site, dossier, world.reception, "Chuyển bước xử lý", "to-specialist", assignee="Chuyenvien (chuyenvien)"
+    )
+    officer_acts(site, dossier, world.specialist, "Yêu cầu thực hiện nghĩa vụ tài chính", "payment-requested")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.PAYMENT_REQUESTED
+
+    # The citizen sees the bill with its lines and pays it on the sandbox gateway's own page.
+    sign_in_as(site, world.owner)
+    site.visit(f"/dossiers/{dossier.code}/", "citizen-bill")
+    bill = page.get_by_role("region", name="Phí, lệ phí phải nộp")
+    expect(bill).to_contain_text("Phí cấp bản sao trích lục khai sinh")
+    expect(bill).to_contain_text("Tổng cộng: 8.000 đồng")
+    bill.get_by_label("Cổng thanh toán thử nghiệm").check()
+    site.click_and_wait(bill.get_by_role("button", name="Thanh toán trực tuyến"), "sandbox-gateway")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cổng thanh toán thử nghiệm")
+    site.click_and_wait(page.get_by_role("button", name="Thanh toán"), "paid")
+    assert site.path == f"/dossiers/{dossier.code}/"
+    expect(page.locator(".notice")).to_contain_text("Thanh toán thành công")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.PROCESSING  # moved by the gateway's signed notification, not the browser
+
+    # The specialist passes it to the leader, whose approval signs the result.
+    officer_acts(site, dossier, world.specialist, "Chuyển bước xử lý", "to-leader", assignee="Lanhdao (lanhdao)")
+    officer_acts(site, dossier, world.leader, "Phê duyệt kết quả", "approved")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.RESULT_READY
+
+    # The citizen downloads the signed result from "my dossiers": that returns it.
+    sign_in_as(site, world.owner)
+    site.visit(f"/dossiers/{dossier.code}/", "citizen-result")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Tải kết quả (PDF có chữ ký số)").click()
+    pdf_path = tmp_path / "ket-qua.pdf"
+    download_info.value.save_as(pdf_path)
+    check = validate_pdf(pdf_path.read_bytes())
+    assert check.valid and check.signatures[0].signer_identifier == world.agency.identifier
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.RESULT_RETURNED
+
+    # Anyone holding the paper or the PDF scans its QR code and lands on the verification page.
+    qr_url = read_qr_code(pdf_path, tmp_path)
+    result = dossier.issued_results.get()
+    assert qr_url == f"{live_server.url}/verify/{result.pk}/"
+    sign_in_as(site, None)
+    site.visit(qr_url, "verified")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xác thực kết quả")
+    expect(page.locator("main")).to_contain_text("Kết quả đang có hiệu lực")
+    expect(page.locator("main")).to_contain_text(world.agency.name)
+    expect(page.locator("main")).to_contain_text(dossier.code)
+
+
+def read_qr_code(pdf_path, workdir) -> str:
+    """The QR code on the PDF's first page, read like a phone would: rendered to an image, then decoded."""
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", pdf_path, workdir / "page"], check=True)
+    [image] = workdir.glob("page*.png")
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", image], check=True, capture_output=True, text=True)
+    return decoded.stdout.strip()
