@@ -182,6 +182,9 @@ class EForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cleaned_form_data: dict[str, Any] | None = None
+        # Everything typed, valid or not, as `clean()` first saw it (its checks then take invalid values out
+        # of cleaned_data): what a draft keeps.
+        self.typed_data: dict[str, Any] | None = None
         self.group_errors: dict[str, list[str]] = {}
         # For each table, which of its HTML rows were filled in: the n-th filled row is row n for the rules.
         self._filled_rows: dict[str, list[int]] = {}
@@ -214,8 +217,9 @@ class EForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self.typed_data = self.form_data()
         try:
-            self.cleaned_form_data = clean_form_data(self.schema, self.form_data(), partial=self.partial)
+            self.cleaned_form_data = clean_form_data(self.schema, self.typed_data, partial=self.partial)
         except FormDataInvalid as invalid:
             self.add_eform_errors(invalid.errors)
         return cleaned

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers import policy
-from motcua.dossiers.models import FINAL_STATES, Dossier, DossierAction, DossierComponent, DossierState
+from motcua.dossiers.models import FINAL_STATES, Dossier, DossierAction, DossierComponent, DossierState, Draft
 from motcua.dossiers.transitions import PUBLIC_ACTION_KINDS
 
 # States in which the legal clock runs (not final, not waiting for the applicant, received).
@@ -139,3 +140,35 @@ def get_visible_component(user, code: str, component_id: int) -> DossierComponen
     return DossierComponent.objects.select_related("document").get(
         pk=component_id, dossier__in=policy.visible_dossiers(user).filter(code=code)
     )
+
+
+# ----- drafts (hồ sơ nháp) ---------------------------------------------------------------------------------------
+
+
+def applicant_drafts(user) -> QuerySet[Draft]:
+    """Hồ sơ nháp: the applicant's drafts, most recently changed first."""
+    return (
+        Draft.objects.filter(applicant=user)
+        .select_related("procedure_version", "procedure_version__procedure", "agency")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def draft_for(user, version: ProcedureVersion) -> Draft | None:
+    """The applicant's draft for this procedure version (the latest, if there are several)."""
+    return applicant_drafts(user).filter(procedure_version=version).first()
+
+
+def earlier_draft_for(user, version: ProcedureVersion) -> Draft | None:
+    """The applicant's latest draft for an earlier version of the same procedure, to carry its data over."""
+    return (
+        applicant_drafts(user)
+        .filter(procedure_version__procedure_id=version.procedure_id)
+        .exclude(procedure_version=version)
+        .first()
+    )
+
+
+def submitted_with_key(user, key: str) -> Dossier | None:
+    """The applicant's dossier already submitted with this idempotency key (a double click, a retry)."""
+    return applicant_dossiers(user).filter(submission_key=key).first()

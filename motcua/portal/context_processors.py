@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from motcua.accounts.models import UserKind
-from motcua.portal.queries import unread_count
+from motcua.notify.queries import unread_count
 
 APPLICANT_KINDS = (UserKind.CITIZEN, UserKind.ORGANISATION)
 

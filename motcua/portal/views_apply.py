@@ -25,6 +25,7 @@ from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion, UnitLevel
 from motcua.catalog.schemas import FormSchema
 from motcua.documents.services import store_document
+from motcua.dossiers import queries as dossier_queries
 from motcua.dossiers import services
 from motcua.dossiers.eform_fields import (
     address_choices,
@@ -35,7 +36,6 @@ from motcua.dossiers.eform_fields import (
 )
 from motcua.dossiers.errors import ActionNotAllowed, DossierError, DossierInvalid
 from motcua.dossiers.models import Draft
-from motcua.portal import queries
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import AgencyForm
 
@@ -65,7 +65,7 @@ def _version_or_404(code: str) -> ProcedureVersion:
 
 
 def _draft_or_redirect(request: HttpRequest, version: ProcedureVersion) -> Draft | HttpResponse:
-    draft = queries.draft_for(request.user, version)
+    draft = dossier_queries.draft_for(request.user, version)
     if draft is None or draft.agency_id is None:
         messages.info(request, _("Hãy chọn cơ quan tiếp nhận để bắt đầu hồ sơ."))
         return redirect("portal:apply", version.procedure.code)
@@ -123,7 +123,7 @@ def _carried_over(version: ProcedureVersion, data: dict) -> dict:
 def apply_guide(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_or_404(code)
     user = request.user
-    draft = queries.draft_for(user, version)
+    draft = dossier_queries.draft_for(user, version)
     agencies = _active_agencies(version)
     current = draft.agency.identifier if draft is not None and draft.agency is not None else ""
     if not current and len(agencies) == 1:
@@ -133,7 +133,7 @@ def apply_guide(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             agency = next(a for a in agencies if a.identifier == form.cleaned_data["agency"])
             if draft is None:
-                earlier = queries.earlier_draft_for(user, version)
+                earlier = dossier_queries.earlier_draft_for(user, version)
                 data = _carried_over(version, earlier.form_data) if earlier is not None else {}
                 services.save_draft(applicant=user, version=version, form_data=data, agency=agency)
             else:
@@ -210,23 +210,7 @@ def _eform_for(version: ProcedureVersion, draft: Draft, post=None):
     addresses = None
     if any(spec.type == "address" for spec in schema.fields):
         addresses = address_choices(province_codes=_province_codes(schema, draft, post))
-    return _keeping_typed_data(eform_class(schema, table_rows=rows, addresses=addresses))
-
-
-def _keeping_typed_data(form_class):
-    """The e-form class, remembering what was typed before its checks take invalid values out of cleaned_data.
-
-    A draft keeps everything typed, valid or not; `typed_data` is that (the dict `save_draft` takes).
-    """
-
-    class TypedEForm(form_class):
-        typed_data: dict[str, Any] | None = None
-
-        def clean(self):
-            self.typed_data = self.form_data()
-            return super().clean()
-
-    return TypedEForm
+    return eform_class(schema, table_rows=rows, addresses=addresses)
 
 
 def _bound_from_draft(form_class, version: ProcedureVersion, draft: Draft):
@@ -350,7 +334,7 @@ def apply_components(request: HttpRequest, code: str) -> HttpResponse:
             attached.append(document.original_name)
     done = _("Đã tải lên: %(names)s.") % {"names": ", ".join(attached)} if attached else ""
     if errors:
-        draft = queries.draft_for(user, version) or draft
+        draft = dossier_queries.draft_for(user, version) or draft
         return _components_page(request, version, draft, upload_errors={requirement_id: errors}, status_message=done)
     messages.success(request, done)
     return redirect("portal:apply_components", code)
@@ -417,10 +401,10 @@ def _submit(request: HttpRequest, version: ProcedureVersion) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Phiên nộp hồ sơ không hợp lệ. Hãy kiểm tra lại và bấm “Nộp hồ sơ”."))
         return redirect("portal:apply_review", code)
-    existing = queries.submitted_with_key(user, key)
+    existing = dossier_queries.submitted_with_key(user, key)
     if existing is not None:
         return redirect("portal:my_dossier", existing.code)
-    draft = queries.draft_for(user, version)
+    draft = dossier_queries.draft_for(user, version)
     if draft is None:
         messages.info(request, _("Không còn hồ sơ nháp cho thủ tục này. Hãy bắt đầu lại."))
         return redirect("portal:apply", code)
@@ -451,7 +435,7 @@ def _submit(request: HttpRequest, version: ProcedureVersion) -> HttpResponse:
 @applicant_required
 @require_http_methods(["GET"])
 def draft_list(request: HttpRequest) -> HttpResponse:
-    drafts = list(queries.applicant_drafts(request.user))
+    drafts = list(dossier_queries.applicant_drafts(request.user))
     return render(request, "portal/drafts.html", {"drafts": drafts})
 
 

@@ -23,9 +23,10 @@ from motcua.dossiers.eform_fields import display_rows
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.services import perform_action, return_result_online
+from motcua.notify import queries as notify_queries
 from motcua.notify.services import mark_read
 from motcua.payments.queries import gateway_choices, open_bill
-from motcua.portal import queries, throttle
+from motcua.portal import throttle
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
 from motcua.signing.queries import result_in_force
@@ -51,7 +52,7 @@ def _action_fields(dossier: Dossier, **initial) -> dict:
 @require_GET
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     page = Paginator(dossier_queries.applicant_dossiers(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    drafts = queries.applicant_drafts(request.user).count()
+    drafts = dossier_queries.applicant_drafts(request.user).count()
     return render(request, "portal/my_dossiers.html", {"page": page, "draft_count": drafts})
 
 
@@ -205,7 +206,7 @@ def _safe_link(request: HttpRequest, link: str) -> str:
 @applicant_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    page = Paginator(queries.notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notify_queries.notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for notification in page.object_list:
         notification.safe_link = _safe_link(request, notification.link)
     return render(request, "portal/notifications.html", {"page": page})
