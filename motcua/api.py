@@ -11,6 +11,7 @@ from motcua.core.api_errors import error_response, install_error_handlers
 from motcua.dossiers.api import documents_router, lookup_router, worklist_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.errors import DossierError
+from motcua.signing.api import router as results_router
 
 api = NinjaAPI(
     title="motcua API",
@@ -38,3 +39,4 @@ api.add_router("/documents", documents_router, auth=signed_in)
 api.add_router("/dossiers", dossiers_router, auth=signed_in)
 api.add_router("/worklists", worklist_router, auth=signed_in)
 api.add_router("/lookup", lookup_router)
+api.add_router("/results", results_router, tags=["signing"])

@@ -56,7 +56,8 @@ REFLOW_CHECK = """() => {
   const wide = [...document.body.querySelectorAll('*')]
     .filter(e => e.getBoundingClientRect().right > width + 1 && getComputedStyle(e).position !== 'fixed')
     .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > width + 1));
-  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
   return [{
     id: 'reflow', impact: 'serious', help: 'Content must reflow without horizontal scrolling (WCAG 1.4.10)',
     helpUrl: 'https://www.w3.org/WAI/WCAG21/Understanding/reflow.html',

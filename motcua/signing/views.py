@@ -1,4 +1,4 @@
-"""Downloads of the one-stop forms (PDF). Access goes through the dossier permission layer."""
+"""Downloads of the one-stop forms (PDF, signed by the agency). Access goes through the dossier permission layer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from motcua.catalog.models import Agency
 from motcua.dossiers import policy, queries
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.transitions import APPLICANT
-from motcua.signing.rendering import render_form, render_register
+from motcua.signing.signed_forms import FormNotAvailable, signed_form, signed_register
 
 # Forms handed to the applicant; the control slip (06) and the register (07) are the agency's records.
 APPLICANT_FORMS = ("01", "02", "03", "04", "05")
@@ -39,8 +39,8 @@ def dossier_form(request: HttpRequest, code: str, number: str) -> HttpResponse:
     if roles == {APPLICANT} and number not in APPLICANT_FORMS:
         raise Http404(number)
     try:
-        body = render_form(number, dossier=dossier)
-    except ValueError:
+        body = signed_form(number, dossier=dossier)
+    except FormNotAvailable:
         raise Http404(number) from None  # this dossier has no such form (e.g. never refused)
     return _pdf(body, f"{dossier.code}-mau-{number}.pdf")
 
@@ -68,5 +68,5 @@ def agency_register(request: HttpRequest, identifier: str) -> HttpResponse:
         .filter(agency=agency, submitted_at__date__gte=start, submitted_at__date__lte=end)
         .order_by("submitted_at", "pk")
     )
-    body = render_register(agency=agency, dossiers=dossiers, period_start=start, period_end=end)
+    body = signed_register(agency=agency, dossiers=dossiers, period_start=start, period_end=end)
     return _pdf(body, f"so-theo-doi-{agency.identifier}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")
