@@ -46,6 +46,7 @@ from motcua.dossiers import eform_fields, policy, queries, services
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, DossierState
 from motcua.dossiers.steps import next_step
+from motcua.payments import queries as payment_queries
 from motcua.payments import services as payment_services
 from motcua.signing import services as signing_services
 from motcua.signing.rendering import FORMS as PRINTED_FORMS
@@ -131,6 +132,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "query_string": urlencode({"list": name, **filters}),
         "filtered": bool(filters),
         "can_register": _receives(user),
+        "payment_reports": _payment_reports(user),
     }
     return render(request, "backoffice/worklist.html", context)
 
@@ -138,6 +140,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def _receives(user) -> bool:
     """Whether the officer works at a one-stop desk somewhere (and so may register dossiers directly)."""
     return any(OfficerRole.RECEPTION in roles for roles in policy.officer_roles(user).values())
+
+
+def _payment_reports(user) -> list:
+    """The agencies whose daily payment reconciliation the officer may open, for the nav (no query if none)."""
+    return list(payment_queries.report_agencies(user))
 
 
 # ----- a dossier ------------------------------------------------------------------------------------------------
@@ -185,7 +192,9 @@ def _render_dossier(
         "problem": problem,
         "problem_forms": [bound] if bound is not None and bound.errors else [],
         "can_register": _receives(user),
+        "payment_reports": _payment_reports(user),
         "printable": _printable_forms(log),
+        "payments": payment_queries.payments_for(dossier),
     }
     return render(request, "backoffice/dossier.html", context)
 
@@ -358,6 +367,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "problem": "",
         "many_agencies": len(agencies) > 1,
         "no_procedures": agency is not None and not versions,
+        "payment_reports": _payment_reports(officer),
     }
     if version is None:
         return render(request, "backoffice/register.html", context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from motcua.accounts.models import Membership, UserKind
+from motcua.catalog.models import OfficerRole
 from motcua.dossiers.models import ActionKind, Dossier, DossierState
 from motcua.dossiers.steps import approval_step, next_step, previous_step
 from motcua.dossiers.transitions import APPLICANT, MAX_SUPPLEMENT_REQUESTS, TRANSITIONS, Transition
@@ -52,6 +53,30 @@ def acting_roles(user, dossier: Dossier) -> set[str]:
     return roles
 
 
+# Đối soát thanh toán: the agency's head and its one-stop desk (which takes the fees) answer for the day's money.
+PAYMENTS_REPORT_ROLES = frozenset({OfficerRole.LEADER, OfficerRole.RECEPTION})
+
+
+def is_operator(user) -> bool:
+    """A system operator (quản trị hệ thống): sees payment receipts and reports of every agency."""
+    return getattr(user, "is_authenticated", False) and user.kind == UserKind.OPERATOR
+
+
+def can_view_receipt(user, dossier: Dossier) -> bool:
+    """Biên lai điện tử of a dossier's payments: its applicant, any officer of its agency, and operators."""
+    return is_operator(user) or bool(acting_roles(user, dossier))
+
+
+def payments_report_agency_ids(user) -> set[int]:
+    """The agencies whose daily payment reconciliation an officer may open (operators: see below)."""
+    return {agency_id for agency_id, roles in officer_roles(user).items() if roles & PAYMENTS_REPORT_ROLES}
+
+
+def can_view_payments_report(user, agency) -> bool:
+    """Báo cáo đối soát of `agency`: its leaders and one-stop desk officers, and operators."""
+    return is_operator(user) or agency.pk in payments_report_agency_ids(user)
+
+
 def _step_allows(user, dossier: Dossier, transition: Transition, role: str) -> bool:
     """Step actions: the step's role is needed, and once assigned, only the assignee (or a leader) acts."""
     if not transition.step_bound or dossier.current_step_id is None:
@@ -74,9 +99,17 @@ def _state_allows(dossier: Dossier, kind: str) -> bool:
         return following is not None and (approval is None or following.position <= approval.position)
     if kind == ActionKind.RETURN_STEP:
         return previous_step(dossier) is not None
-    if kind == ActionKind.APPROVE and dossier.current_step_id is not None:
-        return approval is not None and dossier.current_step_id == approval.pk
+    if kind == ActionKind.APPROVE:
+        if has_unpaid_bill(dossier):
+            return False  # no result before the fees are paid
+        if dossier.current_step_id is not None:
+            return approval is not None and dossier.current_step_id == approval.pk
     return True
+
+
+def has_unpaid_bill(dossier: Dossier) -> bool:
+    """Whether the dossier has a fee bill still open (the payments app's bills, read through their relation)."""
+    return dossier.bills.filter(status="open").exists()
 
 
 def role_for_action(user, dossier: Dossier, kind: str) -> str | None:

@@ -1,7 +1,8 @@
-"""Payment endpoints: start a payment, the gateways' IPN and return URLs, and the sandbox gateway's page.
+"""Payment endpoints: start a payment, the gateways' IPN and return URLs, the sandbox gateway's page, receipts
+and the daily reconciliation report.
 
-The only HTML page is the sandbox gateway's own pay/cancel page; the return URL shows its result on the
-applicant's dossier page (a message), and changes nothing.
+The return URL shows its result on the applicant's dossier page (a message), and changes nothing. Who may
+download a receipt or open a report is decided by `motcua.dossiers.policy`; anyone else gets a 404.
 """
 
 from __future__ import annotations
@@ -11,20 +12,27 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.accounts.models import UserKind
 from motcua.accounts.throttle import client_ip
-from motcua.payments import services
+from motcua.catalog.models import Agency
+from motcua.dossiers import policy
+from motcua.payments import queries, reconciliation, services
+from motcua.payments.forms import ReconciliationForm
 from motcua.payments.gateways.base import GatewayUnavailable, enabled_codes, get_gateway
 from motcua.payments.gateways.sandbox import SandboxGateway
 from motcua.payments.models import Bill, PaymentStatus
+from motcua.payments.receipts import NoReceipt, render_receipt
 
 
 @login_required
@@ -122,3 +130,83 @@ def sandbox_pay(request: HttpRequest, txn_ref: str) -> HttpResponse:
         separator = "&" if "?" in signed["sbx_ReturnUrl"] else "?"
         return redirect(f"{signed['sbx_ReturnUrl']}{separator}{gateway.query(notification)}")
     return render(request, "payments/sandbox_pay.html", context)
+
+
+# ----- receipts -----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def receipt(request: HttpRequest, txn_ref: str) -> HttpResponse:
+    """Biên lai điện tử (PDF, signed) of a paid payment: for the applicant, the agency's officers and operators."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())  # as the portal's pages: log in, then back here
+    payment = queries.receipt_payment(request.user, txn_ref)
+    if payment is None:
+        raise Http404(txn_ref)
+    try:
+        body = render_receipt(payment)
+    except NoReceipt:  # refunded-and-unpaid cannot happen, but a race with the ledger must not be a 500
+        raise Http404(txn_ref) from None
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-lai-{payment.txn_ref}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ----- reconciliation -----------------------------------------------------------------------------------------------
+
+
+def _report_agency(request: HttpRequest, identifier: str) -> Agency:
+    """The agency whose report `request.user` may open; 404 for an unknown agency and for anyone not allowed."""
+    agency = Agency.objects.filter(identifier=identifier).first()
+    if agency is None or not policy.can_view_payments_report(request.user, agency):
+        raise Http404(identifier)
+    return agency
+
+
+def _officer_login(request: HttpRequest) -> HttpResponse:
+    return redirect_to_login(request.get_full_path(), reverse("accounts:login_officer"))
+
+
+@require_GET
+@never_cache
+def reconciliation_page(request: HttpRequest, identifier: str) -> HttpResponse:
+    """Đối soát thanh toán: an agency's payments of one day (?day=YYYY-MM-DD&gateway=...), per gateway."""
+    if not request.user.is_authenticated:
+        return _officer_login(request)
+    agency = _report_agency(request, identifier)
+    form = ReconciliationForm(request.GET)
+    context = {"agency": agency, "form": form, "report": None, "is_officer": request.user.kind == UserKind.OFFICER}
+    if not form.is_valid():
+        context["problem"] = _("Chưa lập được báo cáo: hãy sửa các mục được đánh dấu.")
+        return render(request, "payments/reconciliation.html", context, status=400)
+    report = reconciliation.daily_report(
+        agency=agency, day=form.cleaned_data["day"], gateway=form.cleaned_data["gateway"] or None
+    )
+    query = {"day": report.day.isoformat(), **({"gateway": report.gateway} if report.gateway else {})}
+    context.update(
+        report=report,
+        xlsx_url=reverse("payments:reconciliation_xlsx", args=[agency.identifier]) + "?" + urlencode(query),
+    )
+    return render(request, "payments/reconciliation.html", context)
+
+
+@require_GET
+@never_cache
+def reconciliation_xlsx(request: HttpRequest, identifier: str) -> HttpResponse:
+    """The same report as an Excel file (summary, transactions, mismatches)."""
+    if not request.user.is_authenticated:
+        return _officer_login(request)
+    agency = _report_agency(request, identifier)
+    form = ReconciliationForm(request.GET)
+    if not form.is_valid():
+        problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    report = reconciliation.daily_report(
+        agency=agency, day=form.cleaned_data["day"], gateway=form.cleaned_data["gateway"] or None
+    )
+    response = HttpResponse(reconciliation.workbook(report), content_type=reconciliation.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{reconciliation.xlsx_filename(report)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
