@@ -275,6 +275,13 @@ class OfficerRole(models.TextChoices):
     AUDITOR = "auditor", _("Kiểm tra, giám sát")
 
 
+class FeesDue(models.TextChoices):
+    """When the applicant pays a procedure's fees: with the dossier, or when the agency asks (state 6)."""
+
+    ON_SUBMISSION = "on_submission", _("khi nộp hồ sơ")
+    ON_REQUEST = "on_request", _("khi cơ quan giải quyết yêu cầu")
+
+
 class ProcedureVersion(models.Model):
     """One version of a procedure's content. Published versions are immutable."""
 
@@ -330,6 +337,9 @@ class ProcedureVersion(models.Model):
         _("nhận sau 15 giờ tính từ ngày làm việc tiếp theo"), default=False
     )
     service_level = models.CharField(_("mức độ dịch vụ công"), max_length=10, choices=ServiceLevel.choices)
+    fees_due = models.CharField(
+        _("thời điểm nộp phí, lệ phí"), max_length=20, choices=FeesDue.choices, default=FeesDue.ON_REQUEST
+    )
     channel_online = models.BooleanField(_("nộp trực tuyến"), default=True)
     channel_direct = models.BooleanField(_("nộp trực tiếp"), default=True)
     channel_postal = models.BooleanField(_("nộp qua bưu chính công ích"), default=False)

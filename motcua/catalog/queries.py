@@ -231,6 +231,7 @@ def procedure_document(version: ProcedureVersion) -> ProcedureDoc:
                 }
                 for f in version.fees.all()
             ],
+            "fees_due": version.fees_due,
             "steps": [
                 {"name": s.name, "role": s.role, "duration": s.duration, "performer": s.performer}
                 for s in version.steps.all()

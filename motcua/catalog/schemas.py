@@ -19,6 +19,7 @@ from motcua.catalog.models import (
     AgencyKind,
     ApplicantCategory,
     FeeKind,
+    FeesDue,
     FeeUnit,
     Level,
     OfficerRole,
@@ -184,6 +185,7 @@ class ProcedureDoc(Strict):
     result_document_type: SlugCode | None = None
     components: list[ComponentDoc] = []
     fees: list[FeeDoc] = []
+    fees_due: FeesDue = FeesDue.ON_REQUEST
     steps: list[StepDoc] = []
     form: FormSchema = FormSchema()
     steps_description: LongText = ""

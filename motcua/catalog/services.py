@@ -146,6 +146,7 @@ def _write_version(*, procedure: Procedure, doc: ProcedureDoc, number: int) -> P
         channel_direct="direct" in doc.channels,
         channel_postal="postal" in doc.channels,
         fileable_anywhere_in_province=doc.fileable_anywhere_in_province,
+        fees_due=doc.fees_due,
         result_name=doc.result_name,
         result_document_type=types.get(doc.result_document_type) if doc.result_document_type else None,
         form_schema=doc.form.model_dump(mode="json", exclude_defaults=True),

@@ -36,6 +36,7 @@ from motcua.dossiers.models import (
     DossierState,
     Draft,
 )
+from motcua.dossiers.signals import dossier_closed, dossier_filed
 from motcua.dossiers.steps import first_step, next_step, previous_step
 from motcua.dossiers.transitions import APPLICANT, PUBLIC_ACTION_KINDS, TRANSITIONS
 from motcua.notify.services import notify
@@ -221,6 +222,7 @@ def submit_dossier(
                 dossier, kind=ActionKind.SUBMIT, actor=applicant, role=APPLICANT, at=now, from_state=None,
                 data={"channel": ChannelCode.ONLINE}, idempotency_key=idempotency_key,
             )  # fmt: skip
+            dossier_filed.send(sender=Dossier, dossier=dossier, now=now)
             if draft is not None:
                 Draft.objects.filter(pk=draft.pk, applicant=applicant).delete()
     except IntegrityError:
@@ -289,6 +291,7 @@ def register_direct_dossier(
                 },
                 idempotency_key=idempotency_key, assignee=officer,
             )  # fmt: skip
+            dossier_filed.send(sender=Dossier, dossier=dossier, now=now)
     except IntegrityError:
         # A concurrent registration with the same key won the race: answer with its dossier.
         existing = (
@@ -542,10 +545,12 @@ def _ending(kind: str, state: int, *, reason_required: str | None):
         dossier.paused_at = None
         dossier.resume_state = None
         _start_step(dossier, None, now=now, assignee=None)
-        return _save_and_log(
+        action = _save_and_log(
             dossier, kind=kind, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
             idempotency_key=idempotency_key,
         )  # fmt: skip
+        dossier_closed.send(sender=Dossier, dossier=dossier, kind=kind, now=now)
+        return action
 
     return apply
 

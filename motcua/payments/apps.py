@@ -8,3 +8,6 @@ class PaymentsConfig(AppConfig):
     name = "motcua.payments"
     label = "payments"
     verbose_name = _("Thanh toán phí, lệ phí")
+
+    def ready(self) -> None:
+        from motcua.payments import receivers  # noqa: F401  (connects the dossier event receivers)

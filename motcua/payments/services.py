@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User, UserKind
-from motcua.catalog.models import ApplicantCategory
+from motcua.catalog.models import ApplicantCategory, FeesDue
 from motcua.core.locking import lock_one, lock_rows
 from motcua.dossiers import policy
 from motcua.dossiers.models import ActionKind, ChannelCode, Dossier, DossierState
@@ -161,6 +161,20 @@ def issue_bill(
         return _save_bill(locked, computed, now=now)
 
 
+def bill_on_filing(*, dossier: Dossier, now: dt.datetime) -> Bill | None:
+    """Fees due with the dossier (the procedure says "on submission"): its bill is issued as it is filed.
+
+    Called inside the filing transaction. One copy, no per-page count: a procedure whose fees depend on
+    what the agency counts should ask for them later (state 6). None when nothing is owed.
+    """
+    if dossier.procedure_version.fees_due != FeesDue.ON_SUBMISSION:
+        return None
+    computed = _compute_for(dossier, copies=1, pages=0, applicant_category=None, online=None, exempt_positions=())
+    if computed.total == 0:
+        return None
+    return _save_bill(dossier, computed, now=now)
+
+
 def request_payment(
     *,
     dossier_code: str,
@@ -211,6 +225,20 @@ def cancel_bill(*, bill: Bill, now: dt.datetime | None = None) -> Bill:
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at"])
     return locked
+
+
+def cancel_open_bills(*, dossier: Dossier, now: dt.datetime) -> list[Bill]:
+    """A dossier refused, withdrawn or stopped owes nothing more: its open bills are cancelled (same transaction).
+
+    A payment still pending at the gateway that succeeds later is flagged for refund, as for any cancelled bill.
+    """
+    open_bills = Bill.objects.filter(dossier=dossier, status=BillStatus.OPEN).values_list("pk", flat=True)
+    bills = lock_rows((Bill, list(open_bills)))[Bill]
+    for bill in bills:
+        bill.status = BillStatus.CANCELLED
+        bill.cancelled_at = now
+        bill.save(update_fields=["status", "cancelled_at"])
+    return bills
 
 
 # ----- payments ------------------------------------------------------------------------------------------------------

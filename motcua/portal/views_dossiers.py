@@ -91,7 +91,7 @@ def _dossier_page(
         "supplement_form": supplement_form,
         "supplement_requirements": requirements,
         "supplement_problems": supplement_problems or [],
-        "bill": open_bill(dossier) if dossier.state == DossierState.PAYMENT_REQUESTED else None,
+        "bill": open_bill(dossier),  # due with the dossier, or asked for later (state 6)
         "gateways": gateway_choices(),
         "result": result_in_force(dossier),
     }

@@ -1,0 +1,12 @@
+"""Events of the dossier domain, for other parts to act on without the dossier code knowing them.
+
+Each is sent inside the transaction that makes the change, so a receiver's writes commit or roll back
+with it (a receiver that fails fails the change).
+"""
+
+from django.dispatch import Signal
+
+# A new dossier exists (filed online, or registered at the desk). Arguments: dossier, now.
+dossier_filed = Signal()
+# A dossier ended without a result (refused, withdrawn, stopped). Arguments: dossier, kind, now.
+dossier_closed = Signal()
