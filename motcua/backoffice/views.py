@@ -195,6 +195,7 @@ def _render_dossier(
         "payment_reports": _payment_reports(user),
         "printable": _printable_forms(log),
         "payments": payment_queries.payments_for(dossier),
+        "open_bill": payment_queries.open_bill(dossier),
     }
     return render(request, "backoffice/dossier.html", context)
 

@@ -25,7 +25,7 @@ from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, Dossie
 from motcua.dossiers.services import perform_action, return_result_online
 from motcua.notify import queries as notify_queries
 from motcua.notify.services import mark_read
-from motcua.payments.queries import gateway_choices, open_bill
+from motcua.payments.queries import gateway_choices, open_bill, receipts_for
 from motcua.portal import throttle
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
@@ -92,6 +92,7 @@ def _dossier_page(
         "supplement_requirements": requirements,
         "supplement_problems": supplement_problems or [],
         "bill": open_bill(dossier),  # due with the dossier, or asked for later (state 6)
+        "receipts": receipts_for(dossier),
         "gateways": gateway_choices(),
         "result": result_in_force(dossier),
     }

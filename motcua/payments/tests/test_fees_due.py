@@ -100,7 +100,19 @@ def test_no_approval_while_the_fee_is_unpaid(due_on_submission):
         perform_action(dossier_code=dossier.code, actor=world.leader, kind=ActionKind.APPROVE)
     assert "Phê duyệt kết quả" in str(refused.value)
 
+    leader = Client()
+    leader.force_login(world.leader)
+    warning = "Kết quả chỉ được phê duyệt sau khi thanh toán xong."
+    assert warning in leader.get(f"/backoffice/dossiers/{dossier.code}/").content.decode()
+
     _pay(Bill.objects.get(dossier=dossier))
+    assert warning not in leader.get(f"/backoffice/dossiers/{dossier.code}/").content.decode()
+    owner = Client()
+    owner.force_login(world.owner)
+    page = owner.get(f"/dossiers/{dossier.code}/").content.decode()
+    [payment] = Bill.objects.get(dossier=dossier).payments.all()
+    assert "Biên lai điện tử" in page and f"/payments/receipts/{payment.txn_ref}.pdf" in page
+    assert "Phí, lệ phí phải nộp" not in page
     dossier.refresh_from_db()
     assert dossier.state == DossierState.PROCESSING  # paying outside state 6 moves nothing
     assert ActionKind.APPROVE in policy.allowed_actions(world.leader, dossier)
