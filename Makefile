@@ -38,7 +38,7 @@ messages: runtime-system-deps $(VENV)/.runtime-installed
 
 # Debian packages, installed only when missing and only as root. The product needs pango and a font with
 # Vietnamese glyphs (PDF rendering) and gettext (translations); the tests also need Chromium, poppler's
-# pdftotext and Node.js/npm (axe-core).
+# pdftotext, zbarimg (reads QR codes), Node.js/npm (axe-core) and SoftHSM2 (a PKCS#11 token for the key tests).
 runtime-system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -51,6 +51,7 @@ system-deps: runtime-system-deps
 	command -v chromium >/dev/null || test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	test -e /usr/lib/softhsm/libsofthsm2.so && command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	$(call install_debian)
 

@@ -344,13 +344,96 @@ if "vnpay" in MOTCUA_PAYMENT_GATEWAYS:
 # The demo province: `make run` loads its agencies and communes.
 MOTCUA_DEMO_PROVINCE_CODE = os.environ.get("MOTCUA_DEMO_PROVINCE_CODE", "48")
 
-# Signed results (motcua.signing.pki). Outside production a demo CA under MOTCUA_PKI_DIR signs for every
-# agency; in production MOTCUA_SIGNING_PKCS12 (+ password) is the agency key from a licensed CA, and
+# Signed results (motcua.signing.pki). Each agency signs with its own key, looked up in this order:
+#  1. a PKCS#11 token (HSM or USB token): MOTCUA_SIGNING_PKCS11_MODULE (path of the vendor's .so),
+#     MOTCUA_SIGNING_PKCS11_TOKEN (token label), MOTCUA_SIGNING_PKCS11_PIN (user PIN); the key and its
+#     certificate carry the agency identifier as their label (CKA_LABEL, e.g. "H17.20.194"), or all agencies
+#     use the one label MOTCUA_SIGNING_PKCS11_KEY_LABEL. When the module is set, keys come only from the token.
+#  2. MOTCUA_SIGNING_PKCS12_DIR/<agency identifier>.p12 (e.g. H17.20.194.p12), when that file exists;
+#  3. MOTCUA_SIGNING_PKCS12, one key for every agency without its own file (e.g. the province's key);
+#     the PKCS#12 files are all opened with MOTCUA_SIGNING_PKCS12_PASSWORD (empty: unencrypted files);
+#  4. outside production only, a demo CA under MOTCUA_PKI_DIR; in production signing then fails.
 # MOTCUA_SIGNING_TRUST_ROOTS lists the CA certificates (PEM/DER files) a verified result must chain to.
 MOTCUA_PKI_DIR = Path(os.environ.get("MOTCUA_PKI_DIR", VAR_DIR / "pki"))
 if ENVIRONMENT == "test" and "MOTCUA_PKI_DIR" not in os.environ:
     # Tests that do not set their own directory (e.g. seed_demo's) must not leave keys in var/.
     MOTCUA_PKI_DIR = Path(tempfile.gettempdir()) / f"motcua-test-pki-{os.getpid()}"
+MOTCUA_SIGNING_PKCS11_MODULE = os.environ.get("MOTCUA_SIGNING_PKCS11_MODULE", "")
+MOTCUA_SIGNING_PKCS11_TOKEN = os.environ.get("MOTCUA_SIGNING_PKCS11_TOKEN", "")
+MOTCUA_SIGNING_PKCS11_PIN = os.environ.get("MOTCUA_SIGNING_PKCS11_PIN", "")
+MOTCUA_SIGNING_PKCS11_KEY_LABEL = os.environ.get("MOTCUA_SIGNING_PKCS11_KEY_LABEL", "")
+MOTCUA_SIGNING_PKCS12_DIR = os.environ.get("MOTCUA_SIGNING_PKCS12_DIR", "")
 MOTCUA_SIGNING_PKCS12 = os.environ.get("MOTCUA_SIGNING_PKCS12", "")
 MOTCUA_SIGNING_PKCS12_PASSWORD = os.environ.get("MOTCUA_SIGNING_PKCS12_PASSWORD", "")
 MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", [])
+
+
+def check_signing_keys(
+    *,
+    pkcs11_module: str = "",
+    pkcs11_token: str = "",
+    pkcs11_pin: str = "",
+    pkcs11_key_label: str = "",
+    pkcs12_dir: str = "",
+    pkcs12: str = "",
+    trust_roots: list[str] | None = None,
+) -> None:
+    """Raise ImproperlyConfigured, saying how to fix it, when the signing-key settings cannot work.
+
+    Only what can be checked without opening a key (that needs the PIN or password and, for a token, the
+    device): files and directories exist, and the PKCS#11 settings come together.
+    """
+    if pkcs11_module:
+        if not os.path.isfile(pkcs11_module):
+            raise ImproperlyConfigured(
+                f"MOTCUA_SIGNING_PKCS11_MODULE={pkcs11_module!r} is not a file: set it to the PKCS#11 library (.so) "
+                "of the token or HSM vendor, e.g. /usr/lib/softhsm/libsofthsm2.so, or unset it."
+            )
+        if not pkcs11_token:
+            raise ImproperlyConfigured(
+                "MOTCUA_SIGNING_PKCS11_TOKEN is required with MOTCUA_SIGNING_PKCS11_MODULE: set it to the token "
+                "label (`pkcs11-tool --module <module> --list-slots` or `softhsm2-util --show-slots` shows it)."
+            )
+        if not pkcs11_pin:
+            raise ImproperlyConfigured(
+                "MOTCUA_SIGNING_PKCS11_PIN is required with MOTCUA_SIGNING_PKCS11_MODULE: set it to the token's "
+                "user PIN."
+            )
+    else:
+        for name, value in (
+            ("MOTCUA_SIGNING_PKCS11_TOKEN", pkcs11_token),
+            ("MOTCUA_SIGNING_PKCS11_PIN", pkcs11_pin),
+            ("MOTCUA_SIGNING_PKCS11_KEY_LABEL", pkcs11_key_label),
+        ):
+            if value:
+                raise ImproperlyConfigured(
+                    f"{name} is set but MOTCUA_SIGNING_PKCS11_MODULE is not: set the module (the token vendor's "
+                    f"PKCS#11 library) to sign with the token, or unset {name}."
+                )
+    if pkcs12_dir and not os.path.isdir(pkcs12_dir):
+        raise ImproperlyConfigured(
+            f"MOTCUA_SIGNING_PKCS12_DIR={pkcs12_dir!r} is not a directory: create it and put each agency's key "
+            "in it as <agency identifier>.p12 (e.g. H17.20.194.p12), or unset it."
+        )
+    if pkcs12 and not os.path.isfile(pkcs12):
+        raise ImproperlyConfigured(
+            f"MOTCUA_SIGNING_PKCS12={pkcs12!r} is not a file: set it to the PKCS#12 (.p12/.pfx) file with the "
+            "signing key and its certificate, or unset it."
+        )
+    for root in trust_roots or []:
+        if not os.path.isfile(root):
+            raise ImproperlyConfigured(
+                f"MOTCUA_SIGNING_TRUST_ROOTS lists {root!r}, which is not a file: list the CA certificates "
+                "(PEM or DER files, comma-separated) that signed results must chain to."
+            )
+
+
+check_signing_keys(
+    pkcs11_module=MOTCUA_SIGNING_PKCS11_MODULE,
+    pkcs11_token=MOTCUA_SIGNING_PKCS11_TOKEN,
+    pkcs11_pin=MOTCUA_SIGNING_PKCS11_PIN,
+    pkcs11_key_label=MOTCUA_SIGNING_PKCS11_KEY_LABEL,
+    pkcs12_dir=MOTCUA_SIGNING_PKCS12_DIR,
+    pkcs12=MOTCUA_SIGNING_PKCS12,
+    trust_roots=MOTCUA_SIGNING_TRUST_ROOTS,
+)
