@@ -8,6 +8,7 @@ action is decided by `motcua.dossiers.policy` (through `queries.get_visible_doss
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import wraps
 
 from django.conf import settings
@@ -49,8 +50,11 @@ from motcua.dossiers.steps import next_step
 from motcua.payments import queries as payment_queries
 from motcua.payments import services as payment_services
 from motcua.signing import services as signing_services
+from motcua.signing.pki import SigningKeyError
 from motcua.signing.rendering import FORMS as PRINTED_FORMS
 from motcua.workdays.queries import load_calendar
+
+logger = logging.getLogger(__name__)
 
 # ----- access -----------------------------------------------------------------------------------------------------
 
@@ -312,6 +316,12 @@ def dossier_action(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         return _render_dossier(request, fresh, bound=_action_form(kind, fresh, data=data), problem=conflict.message)
     except ActionNotAllowed as refused:
         return _render_dossier(request, _visible(request, code), problem=refused.message)
+    except SigningKeyError:
+        # Nothing was approved (approval and signature are one transaction); the operator must fix the key.
+        logger.exception("result could not be signed", extra={"dossier": code})
+        problem = _("Chưa ký số được kết quả nên hồ sơ chưa được phê duyệt: khóa ký số của cơ quan chưa sẵn sàng. "
+                    "Hãy báo quản trị hệ thống.")  # fmt: skip
+        return _render_dossier(request, _visible(request, code), problem=problem)
     label = ActionKind(kind).label if kind in ActionKind.values else kind
     messages.success(request, _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {"action": label, "code": code})
     return redirect("backoffice:dossier", code=code)

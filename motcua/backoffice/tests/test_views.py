@@ -417,3 +417,24 @@ def test_sending_the_same_form_twice_acts_once(world, dossier):
 
 def test_action_urls_only_take_posts(world, dossier):
     assert client_for(world.reception).get(f"{page(dossier)}actions/receive/").status_code == 405
+
+
+def test_an_approval_that_cannot_be_signed_is_explained_and_approves_nothing(world, dossier, monkeypatch):
+    from motcua.signing import pki
+
+    for who, what, extra in (
+        (world.reception, ActionKind.RECEIVE, {}),
+        (world.reception, ActionKind.HAND_OFF, {"assignee": world.specialist}),
+        (world.specialist, ActionKind.HAND_OFF, {"assignee": world.leader}),
+    ):
+        act(dossier, who, what, **extra)
+
+    def no_key(agency):
+        raise pki.SigningKeyError(f"No signing key for {agency.identifier}.")
+
+    monkeypatch.setattr(pki, "agency_signer", no_key)
+    response = post_action(client_for(world.leader), dossier, "approve", comment="Đồng ý")
+    assert response.status_code == 200
+    assert "Chưa ký số được kết quả nên hồ sơ chưa được phê duyệt" in text(response)
+    dossier.refresh_from_db()
+    assert dossier.state == S.PROCESSING and not dossier.actions.filter(kind=ActionKind.APPROVE).exists()
