@@ -17,7 +17,7 @@ which the form runs in `clean()`, so the page shows exactly the messages the ser
 raised later by a service (`DossierInvalid.errors`, keyed "form.<path>") go back onto the fields with
 `form.add_service_errors(errors)`.
 
-Front ends render `form.layout()` with their own include (backoffice/_eform.html, portal/_eform.html).
+Every front end renders `form.layout()` with the one include, templates/forms/_eform.html.
 """
 
 from __future__ import annotations
