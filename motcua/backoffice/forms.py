@@ -364,3 +364,17 @@ def check_upload(upload) -> None:
         raise ValidationError(
             _("Tệp “%(name)s” không phải %(allowed)s hợp lệ.") % {"name": upload.name, "allowed": ALLOWED_LABEL}
         )
+
+
+# ----- an issued result (kết quả điện tử) ---------------------------------------------------------------------------
+
+
+class ResultChangeForm(forms.Form):
+    """Revoke or reissue a signed result: the reason is required, and shown to the applicant and the public."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "aria-required": "true"}),
+        error_messages={"required": gettext_lazy("Hãy nêu lý do.")},
+    )

@@ -14,7 +14,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -35,6 +35,7 @@ from motcua.backoffice.forms import (
     ApplicantForm,
     ComponentsForm,
     ProcedureChoiceForm,
+    ResultChangeForm,
     WorklistFilterForm,
     new_key,
 )
@@ -49,6 +50,7 @@ from motcua.dossiers.models import ActionKind, Dossier, DossierComponent, Dossie
 from motcua.dossiers.steps import next_step
 from motcua.payments import queries as payment_queries
 from motcua.payments import services as payment_services
+from motcua.signing import queries as signing_queries
 from motcua.signing import services as signing_services
 from motcua.signing.pki import SigningKeyError
 from motcua.signing.rendering import FORMS as PRINTED_FORMS
@@ -171,7 +173,12 @@ def _action_form(kind: str, dossier: Dossier, data=None) -> ActionForm:
 
 
 def _render_dossier(
-    request: HttpRequest, dossier: Dossier, *, bound: ActionForm | None = None, problem: str = ""
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    bound: ActionForm | None = None,
+    problem: str = "",
+    result_form: ResultChangeForm | None = None,
 ) -> HttpResponse:
     user = request.user
     now = timezone.now()
@@ -200,8 +207,33 @@ def _render_dossier(
         "printable": _printable_forms(log),
         "payments": payment_queries.payments_for(dossier),
         "open_bill": payment_queries.open_bill(dossier),
+        "results": signing_queries.results_of(dossier),
+        "result_forms": _result_forms(user, dossier, bound=result_form),
     }
     return render(request, "backoffice/dossier.html", context)
+
+
+def _result_forms(user, dossier: Dossier, *, bound: ResultChangeForm | None) -> list[dict]:
+    """The leader's forms to revoke or reissue the result in force (none for other officers)."""
+    if not policy.can_manage_results(user, dossier):
+        return []
+    texts = {
+        "revoke": (
+            _("Thu hồi kết quả"),
+            _("Kết quả không còn hiệu lực; tệp đã ký vẫn được lưu. Người nộp và trang xác thực thấy lý do."),
+        ),
+        "reissue": (
+            _("Cấp lại kết quả"),
+            _("Ký số kết quả mới từ dữ liệu hiện tại của hồ sơ; kết quả này được đánh dấu đã thay thế."),
+        ),
+    }
+    return [
+        {
+            "change": change, "title": title, "help": help_text,
+            "form": bound if bound is not None and bound.prefix == change else ResultChangeForm(prefix=change),
+        }
+        for change, (title, help_text) in texts.items()
+    ]  # fmt: skip
 
 
 def _printable_forms(log: list) -> list[dict]:
@@ -325,6 +357,48 @@ def dossier_action(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     label = ActionKind(kind).label if kind in ActionKind.values else kind
     messages.success(request, _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {"action": label, "code": code})
     return redirect("backoffice:dossier", code=code)
+
+
+RESULT_CHANGES = {"revoke": signing_services.revoke_result, "reissue": signing_services.reissue_result}
+
+
+@officer_required
+@require_POST
+def result_change(request: HttpRequest, code: str, result_id: str, change: str) -> HttpResponse:
+    """Thu hồi or cấp lại a signed result of the dossier (its agency's leaders; the reason is required)."""
+    dossier = _visible(request, code)
+    result = signing_queries.result_of_dossier(dossier, result_id)
+    if result is None or change not in RESULT_CHANGES:
+        raise Http404
+    form = ResultChangeForm(request.POST, prefix=change)
+    if not form.is_valid():
+        problem = _("Chưa thực hiện được: hãy sửa các mục được đánh dấu.")
+        return _render_dossier(request, dossier, problem=problem, result_form=form)
+    try:
+        RESULT_CHANGES[change](result=result, reason=form.cleaned_data["reason"], by=request.user)
+    except PermissionDenied:
+        raise Http404 from None  # not a leader here: as if the form did not exist
+    except signing_services.ResultNotAllowed as refused:
+        return _render_dossier(request, _visible(request, code), problem=str(refused), result_form=form)
+    except SigningKeyError:
+        logger.exception("result could not be signed", extra={"dossier": code})
+        problem = _("Chưa ký số được kết quả mới: khóa ký số của cơ quan chưa sẵn sàng. Hãy báo quản trị hệ thống.")
+        return _render_dossier(request, _visible(request, code), problem=problem, result_form=form)
+    if change == "revoke":
+        messages.success(request, _("Đã thu hồi kết quả điện tử của hồ sơ %(code)s.") % {"code": code})
+    else:
+        messages.success(request, _("Đã cấp lại kết quả điện tử của hồ sơ %(code)s.") % {"code": code})
+    return redirect("backoffice:dossier", code=code)
+
+
+@officer_required
+@require_GET
+def result_download(request: HttpRequest, code: str, result_id: str) -> FileResponse:
+    """A signed result of the dossier, in force or not (legal retention), for its agency's officers."""
+    result = signing_queries.result_of_dossier(_visible(request, code), result_id)
+    if result is None:
+        raise Http404
+    return document_response(result.document)
 
 
 @officer_required

@@ -77,6 +77,11 @@ def can_view_payments_report(user, agency) -> bool:
     return is_operator(user) or agency.pk in payments_report_agency_ids(user)
 
 
+def can_manage_results(user, dossier: Dossier) -> bool:
+    """Thu hồi, cấp lại kết quả: only a leader of the dossier's agency (who may sign for it)."""
+    return OfficerRole.LEADER in officer_roles(user).get(dossier.agency_id, set())
+
+
 def _step_allows(user, dossier: Dossier, transition: Transition, role: str) -> bool:
     """Step actions: the step's role is needed, and once assigned, only the assignee (or a leader) acts."""
     if not transition.step_bound or dossier.current_step_id is None:

@@ -61,3 +61,25 @@ def public_view(result: IssuedResult) -> dict:
 def result_in_force(dossier) -> IssuedResult | None:
     """The dossier's electronic result in force (not revoked), with its stored file."""
     return IssuedResult.objects.select_related("document").filter(dossier=dossier, revoked_at__isnull=True).first()
+
+
+def results_of(dossier) -> list[IssuedResult]:
+    """Every result issued for the dossier, newest first, each with `status` (valid/revoked/replaced), one query."""
+    results = list(
+        IssuedResult.objects.filter(dossier=dossier)
+        .select_related("document", "issued_by", "revoked_by")
+        .order_by("-issued_at", "-pk")
+    )
+    for result in results:
+        result.status = status_of(result)
+        result.status_label = STATUS_LABELS[result.status]
+    return results
+
+
+def result_of_dossier(dossier, result_id) -> IssuedResult | None:
+    """The result `result_id` if it belongs to `dossier` (which the caller may already see), else None."""
+    try:
+        key = uuid.UUID(str(result_id))
+    except ValueError:
+        return None
+    return IssuedResult.objects.select_related("document", "dossier").filter(pk=key, dossier=dossier).first()

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from motcua.catalog.models import OfficerRole
 from motcua.catalog.schemas import FormSchema
@@ -20,6 +21,7 @@ from motcua.documents.services import store_document
 from motcua.dossiers import policy
 from motcua.dossiers.models import ActionKind, Dossier, DossierState
 from motcua.dossiers.services import perform_action
+from motcua.notify.services import notify
 from motcua.signing.models import IssuedResult
 from motcua.signing.pades import sign_pdf
 
@@ -54,13 +56,18 @@ def result_data(*, dossier: Dossier, result_id: uuid.UUID, issued_at: dt.datetim
 
 
 def issue_result(
-    *, dossier: Dossier, leader, now: dt.datetime | None = None, replaces: IssuedResult | None = None
+    *,
+    dossier: Dossier,
+    leader,
+    now: dt.datetime | None = None,
+    replaces: IssuedResult | None = None,
+    reason: str = "",
 ) -> IssuedResult:
     """Render, sign and store the result of an approved `dossier`, signed for its agency by `leader`.
 
     The dossier must be in state 9 (result ready) or 10 (returned) and `leader` must hold the leader role at
     its agency. A dossier has at most one result in force: issuing again needs `replaces` (the result in
-    force), which is then revoked and pointed at the new one. Everything happens in one transaction (a
+    force), which is then revoked (for `reason`) and pointed at the new one. Everything happens in one transaction (a
     failure leaves no row; a stray file is swept like other orphaned uploads).
     """
     now = now or timezone.now()
@@ -68,14 +75,14 @@ def issue_result(
         pk=dossier.pk
     )
     if dossier.state not in ISSUABLE_STATES:
-        raise ResultNotAllowed("Hồ sơ chưa được phê duyệt nên chưa thể cấp kết quả.")
+        raise ResultNotAllowed(_("Hồ sơ chưa được phê duyệt nên chưa thể cấp kết quả."))
     if OfficerRole.LEADER not in policy.officer_roles(leader).get(dossier.agency_id, set()):
-        raise PermissionDenied("Chỉ lãnh đạo cơ quan giải quyết hồ sơ mới được ký kết quả.")
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan giải quyết hồ sơ mới được ký kết quả."))
     with transaction.atomic():
         in_force = IssuedResult.objects.select_for_update().filter(dossier=dossier, revoked_at__isnull=True)
         current = list(in_force)
         if current and (replaces is None or replaces.pk not in {r.pk for r in current}):
-            raise ResultNotAllowed("Hồ sơ đã có kết quả điện tử đang có hiệu lực; hãy cấp thay thế kết quả đó.")
+            raise ResultNotAllowed(_("Hồ sơ đã có kết quả điện tử đang có hiệu lực; hãy cấp thay thế kết quả đó."))
         result_id = uuid.uuid4()
         data = result_data(dossier=dossier, result_id=result_id, issued_at=now)
         unsigned = render_result(dossier=dossier, data=data, issued_at=now)
@@ -100,7 +107,7 @@ def issue_result(
         for old in current:
             old.revoked_at = now
             old.revoked_by = leader
-            old.revocation_reason = old.revocation_reason or "Được thay thế bằng kết quả mới."
+            old.revocation_reason = reason or old.revocation_reason or "Được thay thế bằng kết quả mới."
             old.replaced_by = result
             old.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "replaced_by"])
     logger.info("result issued", extra={"result": str(result.pk), "dossier": dossier.code})
@@ -138,9 +145,9 @@ def revoke_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | N
     """Mark `result` revoked (the signed PDF is kept); `by` must lead its agency; the reason is required."""
     reason = (reason or "").strip()[:2000]
     if not reason:
-        raise ResultNotAllowed("Cần nêu lý do thu hồi kết quả.")
+        raise ResultNotAllowed(_("Cần nêu lý do thu hồi kết quả."))
     if OfficerRole.LEADER not in policy.officer_roles(by).get(result.agency_id, set()):
-        raise PermissionDenied("Chỉ lãnh đạo cơ quan đã ký mới được thu hồi kết quả.")
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan đã ký mới được thu hồi kết quả."))
     with transaction.atomic():
         result = IssuedResult.objects.select_for_update().get(pk=result.pk)
         if result.revoked_at is None:
@@ -148,7 +155,32 @@ def revoke_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | N
             result.revoked_by = by
             result.revocation_reason = reason
             result.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+            _tell_applicant(result, revoked=True, reason=reason, now=result.revoked_at)
     return result
+
+
+def reissue_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | None = None) -> IssuedResult:
+    """Cấp lại kết quả: a new signed result replaces `result` (kept, marked replaced); the reason is required."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise ResultNotAllowed(_("Cần nêu lý do cấp lại kết quả."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        new = issue_result(dossier=result.dossier, leader=by, now=now, replaces=result, reason=reason)
+        _tell_applicant(new, revoked=False, reason=reason, now=now)
+    return new
+
+
+def _tell_applicant(result: IssuedResult, *, revoked: bool, reason: str, now: dt.datetime) -> None:
+    """The applicant learns of a revoked or replaced result in the same transaction (their copy may be invalid)."""
+    dossier = result.dossier
+    with translation.override(settings.LANGUAGE_CODE):
+        if revoked:
+            title = _("Kết quả điện tử của hồ sơ %(code)s đã bị thu hồi.") % {"code": dossier.code}
+        else:
+            title = _("Kết quả điện tử của hồ sơ %(code)s đã được cấp lại.") % {"code": dossier.code}
+        body = _("Lý do: %(reason)s") % {"reason": reason}
+    notify(user=dossier.applicant, title=title, body=body, link=f"/dossiers/{dossier.code}/", now=now)
 
 
 # ---------------------------------------------------------------------------------------------------
