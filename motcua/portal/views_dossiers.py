@@ -29,7 +29,7 @@ from motcua.payments.queries import gateway_choices, open_bill, receipts_for
 from motcua.portal import throttle
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
-from motcua.signing.queries import result_in_force
+from motcua.signing.queries import last_result, result_in_force
 
 PAGE_SIZE = 20
 
@@ -95,6 +95,7 @@ def _dossier_page(
         "receipts": receipts_for(dossier),
         "gateways": gateway_choices(),
         "result": result_in_force(dossier),
+        "last_result": last_result(dossier),
     }
     return render(request, "portal/my_dossier.html", context)
 

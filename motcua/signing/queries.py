@@ -83,3 +83,8 @@ def result_of_dossier(dossier, result_id) -> IssuedResult | None:
     except ValueError:
         return None
     return IssuedResult.objects.select_related("document", "dossier").filter(pk=key, dossier=dossier).first()
+
+
+def last_result(dossier) -> IssuedResult | None:
+    """The dossier's latest result, in force or not (to tell the applicant theirs was revoked, and why)."""
+    return IssuedResult.objects.filter(dossier=dossier).order_by("-issued_at", "-pk").first()

@@ -66,6 +66,10 @@ def test_the_leader_revokes_with_a_reason_and_the_applicant_is_told(world, resul
     assert result.document.file.open("rb").read(4) == b"%PDF"  # kept for legal retention
     note = Notification.objects.filter(user=world.owner).latest("created_at")
     assert "đã bị thu hồi" in note.title and "Sai ngày sinh của trẻ." in note.body
+    mine = client_for(world.owner).get(f"/dossiers/{result.dossier.code}/").content.decode()
+    assert "đã bị cơ quan thu hồi" in mine and "Sai ngày sinh của trẻ." in mine
+    assert f"/dossiers/{result.dossier.code}/result/" not in mine
+    assert client_for(world.owner).get(f"/dossiers/{result.dossier.code}/result/").status_code == 404
     public = client_for(None).get(f"/verify/{result.pk}/").content.decode()
     assert "Kết quả đã bị thu hồi" in public and "Sai ngày sinh của trẻ." in public
 
