@@ -138,9 +138,24 @@ class SupplementRequestForm(CommentForm):
         widget=forms.Textarea(attrs={"rows": 4, "aria-required": "true"}),
         error_messages={"required": gettext_lazy("Hãy ghi ít nhất một giấy tờ còn thiếu.")},
     )
+    requirements = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Thành phần cần nộp lại (không bắt buộc)"),
+        help_text=gettext_lazy(
+            "Người dân chỉ được mời tải lên các thành phần đã chọn; không chọn thì được tải mọi thành phần."
+        ),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     comment = _comment_field(required=False, label=gettext_lazy("Hướng dẫn thêm (không bắt buộc)"))
-    field_order = ["missing", "comment"]
-    error_fields = {"missing": "missing", "comment": "comment"}
+    field_order = ["missing", "requirements", "comment"]
+    error_fields = {"missing": "missing", "requirements": "requirements", "comment": "comment"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirements"].choices = [
+            (requirement.pk, requirement.name) for requirement in self.dossier.procedure_version.components.all()
+        ]
 
     def clean_missing(self) -> list[str]:
         items = [line.strip() for line in self.cleaned_data["missing"].splitlines() if line.strip()]
@@ -153,7 +168,11 @@ class SupplementRequestForm(CommentForm):
         return items
 
     def action_arguments(self) -> dict:
-        return {**super().action_arguments(), "missing": self.cleaned_data["missing"]}
+        return {
+            **super().action_arguments(),
+            "missing": self.cleaned_data["missing"],
+            "requirements": self.cleaned_data.get("requirements") or [],
+        }
 
 
 class HandOffForm(CommentForm):

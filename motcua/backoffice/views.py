@@ -258,6 +258,7 @@ def _timeline(actions: list, version) -> list[dict]:
     roles = dict(OfficerRole.choices) | {"applicant": _("Chủ hồ sơ")}
     states = dict(DossierState.choices)
     steps = {step.pk: step.name for step in version.steps.all()}
+    components = {component.pk: component.name for component in version.components.all()}
     entries = []
     for action in actions:
         data = action.data or {}
@@ -276,6 +277,9 @@ def _timeline(actions: list, version) -> list[dict]:
             facts.append((_("Hẹn trả kết quả"), _moment(data["appointment_at"])))
         if data.get("round"):
             facts.append((_("Lần yêu cầu bổ sung"), data["round"]))
+        if data.get("requirements"):
+            named = [components[pk] for pk in data["requirements"] if pk in components]
+            facts.append((_("Thành phần cần nộp lại"), "; ".join(named)))
         if data.get("documents"):
             facts.append((_("Số giấy tờ nộp thêm"), len(data["documents"])))
         if action.assignee_id:

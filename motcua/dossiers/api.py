@@ -125,6 +125,9 @@ class ActionIn(Schema):
     comment: str = SchemaField("", max_length=4000)
     expected_revision: int | None = SchemaField(None, description="Phiên bản dữ liệu đã xem; khác thì báo xung đột.")
     missing: list[Annotated[str, StringConstraints(max_length=500)]] = SchemaField(default_factory=list, max_length=50)
+    requirements: list[int] = SchemaField(
+        default_factory=list, max_length=50, description="Yêu cầu bổ sung: các thành phần hồ sơ cần nộp lại (id)."
+    )
     assignee: str | None = SchemaField(None, description="Tên đăng nhập của cán bộ được giao.")
     new_appointment: dt.datetime | None = None
     components: dict[int, list[str]] = SchemaField(default_factory=dict)
@@ -202,6 +205,10 @@ def _dossier_out(dossier: Dossier, user: User) -> DossierOut:
     )
 
 
+# What the applicant and the public see of an action's data: what was asked of the applicant.
+PUBLIC_DATA = ("missing", "requirements")
+
+
 def _action_out(action: DossierAction, *, public: bool) -> ActionOut:
     return ActionOut(
         seq=action.seq, kind=action.kind, kind_label=action.get_kind_display(), from_state=action.from_state,
@@ -210,7 +217,7 @@ def _action_out(action: DossierAction, *, public: bool) -> ActionOut:
         actor_role=None if public else action.actor_role,
         agency=action.actor_agency.name if action.actor_agency else None,
         comment="" if public else action.comment,
-        data={"missing": action.data.get("missing", [])} if public else action.data,
+        data={k: v for k, v in action.data.items() if k in PUBLIC_DATA} if public else action.data,
     )  # fmt: skip
 
 
@@ -327,7 +334,7 @@ def act(request: HttpRequest, code: str, payload: ActionIn, idempotency_key: Hea
     action = services.perform_action(
         dossier_code=dossier.code, actor=user, kind=payload.kind, comment=payload.comment,
         expected_revision=payload.expected_revision, idempotency_key=idempotency_key, missing=payload.missing,
-        assignee=assignee, new_appointment=payload.new_appointment, files=files,
+        requirements=payload.requirements, assignee=assignee, new_appointment=payload.new_appointment, files=files,
     )  # fmt: skip
     return Status(201, _action_out(action, public=False))
 

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers import policy
-from motcua.dossiers.models import FINAL_STATES, Dossier, DossierAction, DossierComponent, DossierState, Draft
+from motcua.dossiers.models import (
+    FINAL_STATES,
+    ActionKind,
+    Dossier,
+    DossierAction,
+    DossierComponent,
+    DossierState,
+    Draft,
+)
 from motcua.dossiers.transitions import PUBLIC_ACTION_KINDS
 
 # States in which the legal clock runs (not final, not waiting for the applicant, received).
@@ -172,3 +180,16 @@ def earlier_draft_for(user, version: ProcedureVersion) -> Draft | None:
 def submitted_with_key(user, key: str) -> Dossier | None:
     """The applicant's dossier already submitted with this idempotency key (a double click, a retry)."""
     return applicant_dossiers(user).filter(submission_key=key).first()
+
+
+def requested_components(dossier: Dossier) -> list[int]:
+    """The components the latest supplement request names (empty: it names none, so any may be supplemented)."""
+    request = dossier.actions.filter(kind=ActionKind.REQUEST_SUPPLEMENT).order_by("-seq").first()
+    return list(request.data.get("requirements", [])) if request else []
+
+
+def supplementable_components(dossier: Dossier) -> list:
+    """The components the applicant is invited to upload again: those the request names, else all of them."""
+    requested = requested_components(dossier)
+    components = dossier.procedure_version.components.all()
+    return list(components.filter(pk__in=requested) if requested else components)

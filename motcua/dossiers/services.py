@@ -21,7 +21,7 @@ from motcua.accounts.models import User, UserKind
 from motcua.catalog.models import Agency, ProcedureVersion
 from motcua.core.locking import lock_one
 from motcua.documents.models import StoredDocument
-from motcua.dossiers import deadlines, policy
+from motcua.dossiers import deadlines, policy, queries
 from motcua.dossiers.eform import FormDataInvalid, clean_form_data
 from motcua.dossiers.errors import ActionNotAllowed, DossierConflict, DossierInvalid
 from motcua.dossiers.models import (
@@ -317,6 +317,7 @@ def perform_action(
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
     missing: Sequence[str] = (),
+    requirements: Sequence[int] = (),
     assignee: User | None = None,
     new_appointment: dt.datetime | None = None,
     files: ComponentFiles | None = None,
@@ -350,7 +351,8 @@ def perform_action(
                 % {"action": ActionKind(kind).label, "state": DossierState(dossier.state).label}
             )
         action = _APPLY[kind](
-            dossier, actor=actor, role=role, now=now, comment=comment, missing=list(missing), assignee=assignee,
+            dossier, actor=actor, role=role, now=now, comment=comment, missing=list(missing),
+            requirements=list(requirements), assignee=assignee,
             new_appointment=new_appointment, files=files or {}, idempotency_key=idempotency_key,
         )  # fmt: skip
         return action
@@ -382,12 +384,22 @@ def _receive(dossier, *, actor, role, now, comment, idempotency_key, **_unused) 
     )  # fmt: skip
 
 
-def _request_supplement(dossier, *, actor, role, now, comment, missing, idempotency_key, **_unused) -> DossierAction:
+def _request_supplement(
+    dossier, *, actor, role, now, comment, missing, requirements, idempotency_key, **_unused
+) -> DossierAction:
     missing = [item.strip()[:500] for item in missing if item and item.strip()]
     if not missing:
         raise DossierInvalid(
             _("Hãy ghi rõ từng giấy tờ còn thiếu hoặc cần hoàn thiện."),
             errors={"missing": _("Cần ít nhất một mục.")},
+        )
+    # The components to upload again, when the officer names them: the applicant is offered only those.
+    known = set(dossier.procedure_version.components.values_list("pk", flat=True))
+    requirements = sorted({int(pk) for pk in requirements})
+    if any(pk not in known for pk in requirements):
+        raise DossierInvalid(
+            _("Thành phần hồ sơ không thuộc thủ tục này."),
+            errors={"requirements": _("Thành phần hồ sơ không thuộc thủ tục này.")},
         )
     from_state = dossier.state
     dossier.resume_state = from_state
@@ -396,7 +408,7 @@ def _request_supplement(dossier, *, actor, role, now, comment, missing, idempote
     dossier.supplement_count += 1
     return _save_and_log(
         dossier, kind=ActionKind.REQUEST_SUPPLEMENT, from_state=from_state, actor=actor, role=role, at=now,
-        comment=comment, data={"missing": missing, "round": dossier.supplement_count},
+        comment=comment, data={"missing": missing, "requirements": requirements, "round": dossier.supplement_count},
         idempotency_key=idempotency_key,
     )  # fmt: skip
 
@@ -405,6 +417,10 @@ def _supplement(dossier, *, actor, role, now, comment, files, idempotency_key, *
     errors = _check_components(dossier.procedure_version, files, owner=dossier.applicant, partial=True)
     if not files:
         errors["components"] = _("Hãy tải lên ít nhất một giấy tờ bổ sung.")
+    requested = queries.requested_components(dossier)
+    for requirement_id in files:
+        if requested and requirement_id not in requested:
+            errors[f"components.{requirement_id}"] = _("Cơ quan không yêu cầu bổ sung thành phần này.")
     if errors:
         raise DossierInvalid(_("Giấy tờ bổ sung chưa hợp lệ."), errors=errors)
     from_state = dossier.state

@@ -77,7 +77,7 @@ def _dossier_page(
         errors = supplement_errors or {}
         requirements = [
             {"requirement": requirement, "errors": errors.get(requirement.pk, [])}
-            for requirement in dossier.procedure_version.components.all()
+            for requirement in dossier_queries.supplementable_components(dossier)
         ]
         supplement_form = supplement_form or SupplementForm(initial=_action_fields(dossier))
     context = {
@@ -160,7 +160,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
         return _dossier_page(request, dossier, supplement_problems=problems)
     files: dict[int, list] = {}
     errors: dict[int, list[str]] = {}
-    for requirement in dossier.procedure_version.components.all():
+    for requirement in dossier_queries.supplementable_components(dossier):
         for upload in request.FILES.getlist(f"files-{requirement.pk}"):
             try:
                 files.setdefault(requirement.pk, []).append(store_document(owner=user, upload=upload, created_by=user))

@@ -109,6 +109,29 @@ def test_officer_actions_through_the_api(world, dossier):
     assert unknown.status_code == 422
 
 
+def test_a_supplement_request_through_the_api_names_components(world, dossier):
+    reception = client_for(world.reception)
+    url = f"/api/v1/dossiers/{dossier.code}/actions"
+    reception.post(url, {"kind": "receive", "expected_revision": 1}, content_type="application/json")
+    wrong = reception.post(
+        url, {"kind": "request_supplement", "missing": ["x"], "requirements": [999999]}, content_type="application/json"
+    )
+    assert wrong.status_code == 422, wrong.json()
+    assert wrong.json()["error"]["details"] == [
+        {"field": "requirements", "message": "Thành phần hồ sơ không thuộc thủ tục này."}
+    ]
+    birth_certificate = world.version.components.get(position=2)
+    asked = {
+        "kind": "request_supplement",
+        "missing": ["Giấy chứng sinh rõ nét"],
+        "requirements": [birth_certificate.pk],
+    }
+    response = reception.post(url, asked, content_type="application/json")
+    assert response.status_code == 201 and response.json()["data"]["requirements"] == [birth_certificate.pk]
+    owner_log = client_for(world.owner).get(url).json()
+    assert owner_log[-1]["data"] == {"missing": ["Giấy chứng sinh rõ nét"], "requirements": [birth_certificate.pk]}
+
+
 @pytest.mark.parametrize("who, status", [("other_citizen", 404), ("other_officer", 404), (None, 401)])
 def test_acting_checks_ownership(world, dossier, who, status):
     user = getattr(world, who) if who else None

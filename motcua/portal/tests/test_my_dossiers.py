@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from motcua.documents.services import store_document
+from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import ActionKind, DossierAction, DossierState
 from motcua.dossiers.services import perform_action
 from motcua.dossiers.tests.factories import pdf
@@ -188,6 +190,59 @@ def test_the_applicant_supplements_what_was_asked(world, dossier):
     page = owner.get(f"/dossiers/{dossier.code}/").content.decode()
     assert "Đã gửi giấy tờ bổ sung" in page and "bổ sung lần 1" in page
     assert f'action="/dossiers/{dossier.code}/supplement/"' not in page
+
+
+def test_when_the_desk_names_the_components_only_those_are_offered_and_accepted(world, dossier):
+    declaration, birth_certificate = world.version.components.order_by("position")
+    reception = client_for(world.reception)
+    act(world, dossier, world.reception, ActionKind.RECEIVE)
+    dossier.refresh_from_db()
+    desk = reception.get(f"/backoffice/dossiers/{dossier.code}/").content.decode()
+    assert f'name="request_supplement-requirements" value="{birth_certificate.pk}"' in desk
+    response = reception.post(
+        f"/backoffice/dossiers/{dossier.code}/actions/request_supplement/",
+        {
+            "request_supplement-expected_revision": dossier.revision,
+            "request_supplement-idempotency_key": "9b2d8f0e-1c3a-4e5b-8d7f-6a5b4c3d2e1f",
+            "request_supplement-missing": "Giấy chứng sinh bản rõ nét",
+            "request_supplement-requirements": [str(birth_certificate.pk)],
+        },
+    )
+    assert response.status_code == 302
+    request = dossier.actions.get(kind=ActionKind.REQUEST_SUPPLEMENT)
+    assert request.data["requirements"] == [birth_certificate.pk]
+    desk = reception.get(f"/backoffice/dossiers/{dossier.code}/").content.decode()
+    assert "Thành phần cần nộp lại" in desk
+
+    owner = client_for(world.owner)
+    page = owner.get(f"/dossiers/{dossier.code}/").content.decode()
+    assert f'name="files-{birth_certificate.pk}"' in page and f'name="files-{declaration.pk}"' not in page
+    form = {"expected_revision": hidden(page, "expected_revision"), "idempotency_key": hidden(page, "idempotency_key")}
+    # A component the desk did not ask for is not taken, even when posted by hand.
+    extra = store_document(owner=world.owner, upload=pdf("to-khai.pdf"), created_by=world.owner)
+    with pytest.raises(DossierInvalid) as refused:
+        perform_action(
+            dossier_code=dossier.code, actor=world.owner, kind=ActionKind.SUPPLEMENT, files={declaration.pk: [extra]}
+        )
+    assert refused.value.errors == {f"components.{declaration.pk}": "Cơ quan không yêu cầu bổ sung thành phần này."}
+    response = owner.post(
+        f"/dossiers/{dossier.code}/supplement/", {**form, f"files-{birth_certificate.pk}": pdf("chung-sinh-ro.pdf")}
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == S.RECEIVED
+
+
+def test_a_request_naming_a_component_of_another_procedure_is_refused(world, dossier):
+    act(world, dossier, world.reception, ActionKind.RECEIVE)
+    with pytest.raises(DossierInvalid) as refused:
+        act(
+            world, dossier, world.reception, ActionKind.REQUEST_SUPPLEMENT, missing=["Giấy tờ"],
+            requirements=[999_999],
+        )  # fmt: skip
+    assert "requirements" in refused.value.errors
+    dossier.refresh_from_db()
+    assert dossier.state == S.RECEIVED
 
 
 # ----- notifications ----------------------------------------------------------------------------------------------
