@@ -81,7 +81,8 @@ def sign_pdf(
 
 def _sync(function, *args, **kwargs):
     """Call one of pyHanko's synchronous wrappers, which run asyncio.run(): in a worker thread when this
-    thread already runs an event loop (an async view, or a test runner that left one running)."""
+    thread already runs an event loop — under ASGI, and in the test suite, where Playwright's sync API keeps
+    its loop marked running in the main thread for as long as the (session-wide) browser is open."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
