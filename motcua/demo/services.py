@@ -93,31 +93,51 @@ def seed_demo_people(*, province_identifier: str) -> list[str]:
 
 
 def seed_demo_dossiers(*, province_identifier: str) -> int:
-    """A few dossiers of the first demo citizen at the demo commune, in different states; idempotent by key."""
+    """A few dossiers of the first demo citizen at the demo commune, in different states — new, received, in
+    processing, waiting for a fee to pay in the sandbox gateway, and approved with a signed result to verify;
+    idempotent by key. Everything goes through the real services."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
 
     from motcua.accounts.models import User
     from motcua.catalog.models import ProcedureVersion
     from motcua.documents.services import store_document
     from motcua.dossiers.models import ActionKind, Dossier
     from motcua.dossiers.services import perform_action, submit_dossier
+    from motcua.payments.services import request_payment
+    from motcua.signing.services import approve_and_issue
 
     citizen = User.objects.get(username=DEMO_CITIZENS[0][1])
     agency = Agency.objects.get(identifier=commune_agency_identifier(province_identifier, DEMO_COMMUNE_CODE))
-    reception = User.objects.get(username=DEMO_OFFICERS[0][0])
-    specialist = User.objects.get(username=DEMO_OFFICERS[1][0])
-    version = ProcedureVersion.objects.get(is_current=True, procedure__code="1.001193")
+    reception, specialist, leader = (User.objects.get(username=officer[0]) for officer in DEMO_OFFICERS)
     pdf = (DEMO_DIR / "sample.pdf").read_bytes()
-    created = 0
+
+    def act(kind, actor, **extra):
+        return lambda code: perform_action(dossier_code=code, actor=actor, kind=kind, **extra)
+
+    receive = act(ActionKind.RECEIVE, reception)
+    to_specialist = act(ActionKind.HAND_OFF, reception, assignee=specialist)
+    to_leader = act(ActionKind.HAND_OFF, specialist, assignee=leader)
+
+    def ask_fee(code):
+        return request_payment(dossier_code=code, officer=specialist)
+
+    def approve(code):
+        return approve_and_issue(dossier_code=code, leader=leader)
+
+    birth, extract_copy, marital_status = "1.001193", "2.000635", "1.004873"
     plans = (
-        ("demo-new", []),
-        ("demo-received", [ActionKind.RECEIVE]),
-        ("demo-processing", [ActionKind.RECEIVE, ActionKind.HAND_OFF]),
+        ("demo-new", birth, []),
+        ("demo-received", birth, [receive]),
+        ("demo-processing", birth, [receive, to_specialist]),
+        ("demo-payment", extract_copy, [receive, to_specialist, ask_fee]),  # the agency asks: 8.000 đồng a copy
+        ("demo-fee-on-filing", marital_status, []),  # its fee is billed with the dossier
+        ("demo-result", birth, [receive, to_specialist, to_leader, approve]),
     )
-    for key, steps in plans:
+    created = 0
+    for key, code, steps in plans:
         if Dossier.objects.filter(applicant=citizen, submission_key=key).exists():
             continue
+        version = ProcedureVersion.objects.get(is_current=True, procedure__code=code)
         files = {
             requirement.pk: [
                 store_document(owner=citizen, upload=SimpleUploadedFile("giay-to.pdf", pdf), created_by=citizen)
@@ -125,15 +145,12 @@ def seed_demo_dossiers(*, province_identifier: str) -> int:
             for requirement in version.components.all()
             if requirement.required
         }
-        form = _demo_form(version)
         dossier = submit_dossier(
-            applicant=citizen, version=version, agency=agency, form_data=form, files=files, idempotency_key=key
-        )
-        for kind in steps:
-            perform_action(
-                dossier_code=dossier.code, actor=reception, kind=kind, now=timezone.now(),
-                assignee=specialist if kind == ActionKind.HAND_OFF else None,
-            )  # fmt: skip
+            applicant=citizen, version=version, agency=agency, form_data=_demo_form(version), files=files,
+            idempotency_key=key,
+        )  # fmt: skip
+        for step in steps:
+            step(dossier.code)
         created += 1
     return created
 
@@ -177,10 +194,10 @@ def seed_demo() -> list[str]:
     lines.append("")
     lines.append("Demo logins (development only):")
     lines += seed_demo_people(province_identifier="H17")
-    lines.append(f"Demo dossiers: +{seed_demo_dossiers(province_identifier='H17')}.")
     from motcua.signing.pki import ensure_demo_pki
 
     lines.append(f"Demo signing CA (development only): {ensure_demo_pki().directory}.")
+    lines.append(f"Demo dossiers: +{seed_demo_dossiers(province_identifier='H17')}.")
     user_model = get_user_model()
     if not user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
         user_model.objects.create_superuser(DEMO_ADMIN_USERNAME, "quantri@example.invalid", demo_admin_password())

@@ -28,13 +28,20 @@ def test_seed_demo_loads_a_real_catalogue_once(client, capsys, settings, tmp_pat
     from motcua.dossiers.models import Dossier
 
     assert User.objects.filter(kind=UserKind.OFFICER).count() == 3
-    assert sorted(Dossier.objects.values_list("state", flat=True)) == [1, 2, 4]
+    assert sorted(Dossier.objects.values_list("state", flat=True)) == [1, 1, 2, 4, 6, 9]
+    from motcua.payments.models import Bill
+    from motcua.signing.models import IssuedResult
+    from motcua.signing.pades import validate_pdf
+
+    bills = {bill.dossier.procedure_version.procedure.code: bill.total for bill in Bill.objects.all()}
+    assert bills == {"2.000635": 8000, "1.004873": 5000}  # to pay in the sandbox (5.000: half, filed online)
+    assert validate_pdf(IssuedResult.objects.get().document.file.open("rb").read()).valid
 
     call_command("seed_demo")
     second = capsys.readouterr().out
     assert "0 published" in second and "0 commune assignments added" in second and "Demo dossiers: +0." in second
     assert ProcedureVersion.objects.count() == current.count()
-    assert Dossier.objects.count() == 3 and User.objects.filter(kind=UserKind.OFFICER).count() == 3
+    assert Dossier.objects.count() == 6 and User.objects.filter(kind=UserKind.OFFICER).count() == 3
 
 
 def test_every_demo_procedure_page_and_api_document_renders(client, settings, tmp_path):
