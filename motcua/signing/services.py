@@ -1,4 +1,7 @@
-"""Writes of signed results: issue (render, sign, store — one transaction) and revoke."""
+"""Writes of signed results: issue (render, sign, store — one transaction), revoke and reissue.
+
+The layout of a result is its procedure's template: see `motcua.signing.result_rendering`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 import logging
 import uuid
 
-import segno
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import OfficerRole
-from motcua.catalog.schemas import FormSchema
 from motcua.documents.models import DocumentSource
 from motcua.documents.services import store_document
 from motcua.dossiers import policy
@@ -24,6 +25,7 @@ from motcua.dossiers.services import perform_action
 from motcua.notify.services import notify
 from motcua.signing.models import IssuedResult
 from motcua.signing.pades import sign_pdf
+from motcua.signing.result_rendering import render_result
 
 logger = logging.getLogger(__name__)
 ISSUABLE_STATES = (DossierState.RESULT_READY, DossierState.RESULT_RETURNED)
@@ -181,48 +183,3 @@ def _tell_applicant(result: IssuedResult, *, revoked: bool, reason: str, now: dt
             title = _("Kết quả điện tử của hồ sơ %(code)s đã được cấp lại.") % {"code": dossier.code}
         body = _("Lý do: %(reason)s") % {"reason": reason}
     notify(user=dossier.applicant, title=title, body=body, link=f"/dossiers/{dossier.code}/", now=now)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Rendering
-
-
-def qr_svg(url: str) -> str:
-    """An inline SVG QR code (no data URI: WeasyPrint's fetcher loads nothing but fonts)."""
-    return segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=False)
-
-
-def render_result(*, dossier: Dossier, data: dict, issued_at: dt.datetime) -> bytes:
-    """The unsigned result PDF: a generic Vietnamese template with the result's name, data and QR code."""
-    from motcua.signing.rendering import _local, _pdf, _place_date
-
-    try:
-        schema = FormSchema.model_validate(dossier.procedure_version.form_schema or {})
-        labels = {f.key: f.label for f in schema.fields}
-        order = [f.key for f in schema.fields]
-    except ValueError:
-        labels, order = {}, []
-    form = data.get("form_data") or {}
-    keys = [k for k in order if k in form] + [k for k in form if k not in labels]
-    rows = [{"label": labels.get(k, k), "value": _display(form[k])} for k in keys]
-    agency = dossier.agency
-    context = {
-        "agency": agency,
-        "parent_name": agency.parent.name if agency.parent_id and agency.parent else "",
-        "place_date": _place_date(agency, issued_at),
-        "data": data,
-        "rows": rows,
-        "issued_at": _local(issued_at).strftime("%H:%M ngày %d/%m/%Y"),
-        "qr": qr_svg(data["verification_url"]),
-    }
-    return _pdf("signing/result.html", context)
-
-
-def _display(value) -> str:
-    if isinstance(value, list):
-        return "; ".join(_display(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_display(v)}" for k, v in value.items())
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    return "" if value is None else str(value)

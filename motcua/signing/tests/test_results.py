@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from motcua.documents.models import DocumentSource
 from motcua.dossiers.tests.factories import at
-from motcua.signing import services
+from motcua.signing import result_rendering, services
 from motcua.signing.models import IssuedResult
 from motcua.signing.pades import validate_pdf
 from motcua.signing.tests.test_rendering import text_of
@@ -41,10 +41,10 @@ def test_result_pdf_shows_the_result(approved, world):
     data = services.result_data(
         dossier=dossier, result_id="00000000-0000-0000-0000-000000000001", issued_at=at(2026, 11, 25, 9)
     )
-    body = services.render_result(dossier=dossier, data=data, issued_at=at(2026, 11, 25, 9))
+    body = result_rendering.render_result(dossier=dossier, data=data, issued_at=at(2026, 11, 25, 9))
     text = text_of(body)
     assert "Nguyễn Thị Hoa" in text and "00000000-0000-0000-0000-000000000001/" in text.replace("verify/ ", "verify/")
-    assert "Nguyễn Văn An" in text  # the e-form data
+    assert "NGUYỄN VĂN AN" in text  # the e-form data (a birth certificate writes the name in capitals)
     assert "<svg" not in text
 
 
