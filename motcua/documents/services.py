@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -15,6 +18,8 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import DocumentType
 from motcua.documents.content import ALLOWED_LABEL, sniff_content_type
 from motcua.documents.models import DocumentSource, StoredDocument
+
+logger = logging.getLogger(__name__)
 
 
 def store_document(
@@ -71,3 +76,45 @@ def store_document(
             document.file.delete(save=False)
             raise
     return document
+
+
+# Files younger than this may belong to a transaction still running: never swept.
+SWEEP_GRACE = dt.timedelta(hours=1)
+SWEEP_BATCH = 500
+
+
+def sweep_orphan_files(*, older_than: dt.timedelta = SWEEP_GRACE, now: dt.datetime | None = None) -> list[str]:
+    """Delete the files under documents/ that no stored document refers to, and return their names.
+
+    A file is written before its row commits, so a rolled-back transaction (a refused upload batch, a failed
+    signature) leaves the file behind. Only files older than `older_than` are considered, so a transaction
+    still in flight keeps its file. Goes through the storage API, so it works on any storage backend.
+    """
+    now = now or timezone.now()
+    names = [name for name in _walk(default_storage, "documents") if now - _modified(name) > older_than]
+    deleted: list[str] = []
+    for start in range(0, len(names), SWEEP_BATCH):
+        batch = names[start : start + SWEEP_BATCH]
+        known = set(StoredDocument.objects.filter(file__in=batch).values_list("file", flat=True))
+        for name in batch:
+            if name not in known:
+                default_storage.delete(name)
+                deleted.append(name)
+    if deleted:
+        logger.info("orphan files swept", extra={"count": len(deleted)})
+    return deleted
+
+
+def _walk(storage, directory: str):
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{directory}/{name}"
+    for child in directories:
+        yield from _walk(storage, f"{directory}/{child}")
+
+
+def _modified(name: str) -> dt.datetime:
+    return default_storage.get_modified_time(name)
