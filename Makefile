@@ -100,7 +100,8 @@ lock: dev-deps
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.lock requirements.in
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements-dev.lock requirements-dev.in
 
-## make bench: time the dossier reads over BENCH_DOSSIERS generated dossiers (results in bench-results/)
+## make bench: time the dossier reads over BENCH_DOSSIERS generated dossiers, then signing and payments
+## (results in bench-results/)
 BENCH_DOSSIERS ?= 1000000
 BENCH_SQLITE := $(CURDIR)/var/bench.sqlite3
 bench: dev-deps messages
@@ -114,6 +115,9 @@ bench: dev-deps messages
 	  DATABASE_URL="$$BENCH_DATABASE_URL" $(MANAGE) bench_dossiers --dossiers $(BENCH_DOSSIERS) \
 	    --output bench-results/dossiers-postgresql.json; \
 	fi
+	rm -f $(BENCH_SQLITE) $(BENCH_SQLITE)-wal $(BENCH_SQLITE)-shm
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(MANAGE) bench_signing --output bench-results/signing-sqlite.json
 	rm -f $(BENCH_SQLITE) $(BENCH_SQLITE)-wal $(BENCH_SQLITE)-shm
 
 lint: dev-deps
