@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext_lazy as _
+
 from motcua.signing.models import IssuedResult
 
 VALID, REVOKED, REPLACED = "valid", "revoked", "replaced"
 STATUS_LABELS = {
-    VALID: "Kết quả đang có hiệu lực",
-    REVOKED: "Kết quả đã bị thu hồi",
-    REPLACED: "Kết quả đã được thay thế bằng kết quả mới",
+    VALID: _("Kết quả đang có hiệu lực"),
+    REVOKED: _("Kết quả đã bị thu hồi"),
+    REPLACED: _("Kết quả đã được thay thế bằng kết quả mới"),
 }
 
 
@@ -43,7 +45,7 @@ def public_view(result: IssuedResult) -> dict:
     return {
         "id": str(result.pk),
         "status": status,
-        "status_label": STATUS_LABELS[status],
+        "status_label": str(STATUS_LABELS[status]),
         "result_name": data.get("result_name", ""),
         "procedure_code": data.get("procedure_code", ""),
         "procedure_name": data.get("procedure_name", ""),

@@ -130,3 +130,8 @@ def test_the_endpoint_is_documented_without_security(client, db):
     assert operation["operationId"] == "verify_result" and operation["tags"] == ["signing"]
     assert "security" not in operation
     assert set(operation["responses"]) == {"200", "404"}
+
+
+def test_the_status_in_english(client, issued):
+    body = client.get(f"/api/v1/results/{issued.pk}/verify", headers={"accept-language": "en"}).json()
+    assert body["status"] == "valid" and body["status_label"] == "The result is valid"
