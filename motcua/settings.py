@@ -197,7 +197,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Officers cannot log in with a password alone (not even in the admin): see motcua/accounts/backends.py.
+# Officers, operators and staff never log in with a password alone (the admin too): see motcua/accounts/backends.py.
 AUTHENTICATION_BACKENDS = ["motcua.accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:account"
@@ -216,6 +216,51 @@ MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
 MOTCUA_TOTP_ISSUER = os.environ.get("MOTCUA_TOTP_ISSUER", "motcua")
 MOTCUA_TOTP_TOLERANCE_STEPS = int(os.environ.get("MOTCUA_TOTP_TOLERANCE_STEPS", 1))
 MOTCUA_LOGIN_PENDING_SECONDS = int(os.environ.get("MOTCUA_LOGIN_PENDING_SECONDS", 5 * 60))
+
+
+# The authenticator secrets are stored encrypted (Fernet) with MOTCUA_OTP_KEY: one key, or several separated by
+# commas, the newest first. Only the first encrypts; the others still decrypt what they encrypted until
+# `manage.py rotate_otp_secrets` re-encrypts everything with the first. Outside production a key is generated
+# (kept in var/ in development). Lose the key and no officer or operator can log in: back it up apart from the
+# database.
+def otp_keys(raw: list[str]) -> list[str]:
+    """The Fernet keys of MOTCUA_OTP_KEY, newest first; raises ImproperlyConfigured, saying how to fix it."""
+    from cryptography.fernet import Fernet
+
+    howto = (
+        'Generate a key with `python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"` and set MOTCUA_OTP_KEY to it; to change the key, set '
+        "MOTCUA_OTP_KEY=<new key>,<old key>, run `python manage.py rotate_otp_secrets`, then drop the old key."
+    )
+    if not raw:
+        if IS_PRODUCTION:
+            raise ImproperlyConfigured(
+                "MOTCUA_OTP_KEY is required in production: it encrypts the authenticator (TOTP) secrets of "
+                f"officers and operators. {howto}"
+            )
+        if ENVIRONMENT == "test":
+            return [Fernet.generate_key().decode()]
+        path = VAR_DIR / "dev-otp-key"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            try:
+                with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+                    file.write(Fernet.generate_key().decode())
+            except FileExistsError:  # another process made it a moment ago
+                pass
+        return [path.read_text().strip()]
+    for position, key in enumerate(raw, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"MOTCUA_OTP_KEY: key number {position} is not a Fernet key (32 bytes in url-safe base64, "
+                f"44 characters). {howto}"
+            ) from None
+    return raw
+
+
+MOTCUA_OTP_KEYS = otp_keys(env_list("MOTCUA_OTP_KEY", []))
 
 # Vietnamese first, English second.
 LANGUAGE_CODE = "vi"

@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts import views
 from motcua.accounts.models import ApiToken, Membership, User
+
+# The admin site logs in like officers do: a password, then a one-time code (see views.admin_login). Django's
+# own admin login takes a password alone. Set here, before the URLconf asks the site for its URLs.
+admin.site.login = views.admin_login
 
 
 class MembershipInline(admin.TabularInline):

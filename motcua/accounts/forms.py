@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import services, totp
 from motcua.accounts.identifiers import parse_citizen_id, validate_tax_code
-from motcua.accounts.models import User, UserKind
+from motcua.accounts.models import STAFF_LOGIN, User, UserKind
 
 LOGIN_IDENTIFIER = {
     UserKind.CITIZEN: {
@@ -31,6 +31,7 @@ LOGIN_IDENTIFIER = {
         "inputmode": "text",
     },
 }
+LOGIN_IDENTIFIER[STAFF_LOGIN] = LOGIN_IDENTIFIER[UserKind.OFFICER]  # the admin site's login
 
 
 class LoginForm(forms.Form):

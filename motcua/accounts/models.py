@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts import otp_crypto
 from motcua.accounts.identifiers import validate_citizen_id, validate_tax_code
 from motcua.catalog.models import Agency, OfficerRole
 
@@ -17,6 +18,11 @@ class UserKind(models.TextChoices):
     ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
     OFFICER = "officer", _("Cán bộ, công chức")
     OPERATOR = "operator", _("Quản trị hệ thống")
+
+
+SECOND_FACTOR_KINDS = (UserKind.OFFICER, UserKind.OPERATOR)
+# What the admin site's login page passes as `kind` to authenticate(): any staff account, whatever its kind.
+STAFF_LOGIN = "staff"
 
 
 class UserManager(DjangoUserManager):
@@ -60,6 +66,12 @@ class User(AbstractUser):
     def is_officer(self) -> bool:
         return self.kind == UserKind.OFFICER
 
+    @property
+    def needs_second_factor(self) -> bool:
+        """Officers, operators and every staff or superuser account log in with a password and a one-time code
+        (TOTP); only citizens and organisations log in with a password alone."""
+        return self.kind in SECOND_FACTOR_KINDS or self.is_staff or self.is_superuser
+
 
 class Membership(models.Model):
     """An officer's role in one agency (vai trò của cán bộ tại cơ quan). An officer may hold several."""
@@ -80,14 +92,16 @@ class Membership(models.Model):
 
 
 class OtpDevice(models.Model):
-    """An officer's authenticator app (ứng dụng xác thực): the shared TOTP secret (RFC 6238) and its state.
+    """An officer's or operator's authenticator app (ứng dụng xác thực): the shared TOTP secret (RFC 6238) and
+    its state.
 
-    Unconfirmed until the officer has entered one correct code from the app. `last_used_step` is the time step
-    of the last accepted code: a code is never accepted twice, nor one older than it.
+    The secret is stored encrypted with MOTCUA_OTP_KEY (`encrypted_secret`, see otp_crypto); `secret` reads and
+    writes it in clear. Unconfirmed until the user has entered one correct code from the app. `last_used_step`
+    is the time step of the last accepted code: a code is never accepted twice, nor one older than it.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="otp_device")
-    secret = models.CharField(_("khóa bí mật"), max_length=64)
+    encrypted_secret = models.TextField(_("khóa bí mật"), editable=False)
     confirmed = models.BooleanField(_("đã xác nhận"), default=False)
     last_used_step = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -104,6 +118,22 @@ class OtpDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — TOTP"
+
+    @property
+    def secret(self) -> str:
+        """The shared secret in clear (base32), decrypted at each read; raises otp_crypto.SecretUnreadable."""
+        if not self.encrypted_secret:
+            return ""
+        try:
+            return otp_crypto.decrypt(self.encrypted_secret)
+        except otp_crypto.SecretUnreadable as error:
+            raise otp_crypto.SecretUnreadable(
+                f"The authenticator secret of user #{self.user_id} cannot be decrypted: {otp_crypto.FIX}"
+            ) from error
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.encrypted_secret = otp_crypto.encrypt(value)
 
 
 class ApiToken(models.Model):

@@ -4,8 +4,9 @@ Registration and officer creation validate everything themselves (the forms only
 all errors at once) and raise ValidationError keyed by field name: `citizen_id`, `tax_code`, `username`,
 `phone`, `email`, `password`, `full_name`.
 
-Login is `check_password` (throttled, kind-aware) then, for officers, `check_code` (a TOTP code, throttled
-too), then `complete_login`. Nothing is logged in before the last step.
+Login is `check_password` (throttled, kind-aware) then, for officers, operators and any staff account
+(`User.needs_second_factor`), `check_code` (a TOTP code, throttled too), then `complete_login`. Nothing is
+logged in before the last step. Authenticator secrets are stored encrypted (`otp_crypto`, MOTCUA_OTP_KEY).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_variables
 
-from motcua.accounts import throttle, totp
+from motcua.accounts import otp_crypto, throttle, totp
 from motcua.accounts.identifiers import parse_citizen_id, validate_tax_code
 from motcua.accounts.models import Membership, OtpDevice, User, UserKind
 from motcua.catalog.models import Agency, OfficerRole
@@ -200,6 +202,7 @@ def create_officer(
 # --- One-time codes -------------------------------------------------------------------------------------------
 
 
+@sensitive_variables("secret")
 @transaction.atomic
 def enrol_totp(*, user: User, secret: str | None = None, confirmed: bool = False) -> OtpDevice:
     """Give the user an authenticator secret.
@@ -231,10 +234,12 @@ def reset_totp(*, user: User) -> None:
     OtpDevice.objects.filter(user=user).delete()
 
 
+@sensitive_variables("device")
 @transaction.atomic
 def verify_totp(*, user: User, code: str, at: float | None = None) -> bool:
     """True if `code` is the user's current one-time code (±MOTCUA_TOTP_TOLERANCE_STEPS steps) and has not been
-    used before; records its step so it is never accepted again, and confirms an unconfirmed device."""
+    used before; records its step so it is never accepted again, and confirms an unconfirmed device.
+    Raises otp_crypto.SecretUnreadable when MOTCUA_OTP_KEY cannot decrypt the user's secret."""
     device = OtpDevice.objects.select_for_update().filter(user=user).first()
     if device is None:
         return False
@@ -257,6 +262,34 @@ def verify_totp(*, user: User, code: str, at: float | None = None) -> bool:
 
 def has_confirmed_device(user: User) -> bool:
     return OtpDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def rotate_otp_secrets() -> tuple[int, int]:
+    """Re-encrypt every authenticator secret with the first key of MOTCUA_OTP_KEY, all or none.
+
+    Returns (re-encrypted, already under the first key). Raises otp_crypto.SecretUnreadable, naming the
+    accounts, if any secret cannot be decrypted with the configured keys; nothing is changed then.
+    """
+    current = 0
+    unreadable, rotated = [], []
+    for device in OtpDevice.objects.select_for_update(of=("self",)).select_related("user").order_by("pk"):
+        if otp_crypto.uses_first_key(device.encrypted_secret):
+            current += 1
+            continue
+        try:
+            device.encrypted_secret = otp_crypto.rotate(device.encrypted_secret)
+        except otp_crypto.SecretUnreadable:
+            unreadable.append(device.user.username)
+        else:
+            rotated.append(device)
+    if unreadable:
+        raise otp_crypto.SecretUnreadable(
+            f"The authenticator secrets of {', '.join(unreadable)} cannot be decrypted: {otp_crypto.FIX} "
+            "Nothing was re-encrypted."
+        )
+    OtpDevice.objects.bulk_update(rotated, ["encrypted_secret"], batch_size=500)
+    return len(rotated), current
 
 
 # --- Login steps ---------------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""Login (applicants: one step; officers: password, then a one-time code), registration, logout, my account.
+"""Login (applicants: one step; officers and operators: password, then a one-time code), registration, logout,
+my account.
 
-Between an officer's two steps the session holds only the pending user's id, when the password step
-happened and where to go next (PENDING_KEY); the session is authenticated only once the code is verified.
+Every account that needs a second factor (`User.needs_second_factor`: officers, operators, any staff account)
+goes through the same two steps, whichever page took the password: the officers' login page, or the admin
+site's (`admin_login`, which replaces the Django admin's password-only login). Between the two steps the
+session holds only the pending user's id, when the password step happened, where to go next and which login
+page to go back to (PENDING_KEY); the session is authenticated only once the code is verified.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts import services, totp
 from motcua.accounts.forms import CitizenRegistrationForm, CodeForm, LoginForm, OrganisationRegistrationForm
-from motcua.accounts.models import OtpDevice, User, UserKind
+from motcua.accounts.models import STAFF_LOGIN, OtpDevice, User, UserKind
 
 PENDING_KEY = "accounts:pending_officer"
 LOGIN_URLS = {
@@ -52,7 +57,7 @@ def _after_login(request: HttpRequest, next_url: str = "") -> HttpResponseRedire
 # --- Login ----------------------------------------------------------------------------------------------------
 
 
-def _login_page(request: HttpRequest, kind: str) -> HttpResponse:
+def _login_page(request: HttpRequest, kind: str, *, default_next: str = "") -> HttpResponse:
     next_url = _next_url(request)
     form = LoginForm(request.POST or None, kind=kind)
     refusal = None
@@ -67,10 +72,10 @@ def _login_page(request: HttpRequest, kind: str) -> HttpResponse:
         except services.LoginRefused as refused:
             refusal = refused.message
         else:
-            if kind != UserKind.OFFICER:
+            if not user.needs_second_factor:
                 services.complete_login(request=request, user=user)
                 return _after_login(request, next_url)
-            return _start_second_step(request, user, next_url)
+            return _start_second_step(request, user, next_url or default_next, restart_url=request.path)
     context = {"form": form, "kind": kind, "next": next_url, "refusal": refusal, "login_urls": LOGIN_URLS}
     return render(request, "accounts/login.html", context, status=200)
 
@@ -99,41 +104,66 @@ def login_officer(request: HttpRequest) -> HttpResponse:
     return _login_page(request, UserKind.OFFICER)
 
 
-def _start_second_step(request: HttpRequest, user: User, next_url: str) -> HttpResponseRedirect:
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
+    """The admin site's login (`admin.site.login`, see admin.py): a staff account's password, then its one-time
+    code, as for officers. A password alone never opens the admin site."""
+    from django.contrib import admin
+
+    if request.method == "GET" and admin.site.has_permission(request):
+        return redirect(_next_url(request) or reverse("admin:index"))
+    return _login_page(request, STAFF_LOGIN, default_next=reverse("admin:index"))
+
+
+def _start_second_step(request: HttpRequest, user: User, next_url: str, *, restart_url: str) -> HttpResponseRedirect:
     if request.user.is_authenticated:
         services.log_out(request=request)  # someone else's session must not survive into this one
     request.session.cycle_key()
-    request.session[PENDING_KEY] = {"user_id": user.pk, "since": time.time(), "next": next_url}
+    request.session[PENDING_KEY] = {"user_id": user.pk, "since": time.time(), "next": next_url, "restart": restart_url}
     if services.has_confirmed_device(user):
         return redirect("accounts:otp_verify")
     services.enrol_totp(user=user)
     return redirect("accounts:otp_enrol")
 
 
+def _restart_url(request: HttpRequest) -> str:
+    """The login page where this session's password step was taken (the officers' one if none)."""
+    pending = request.session.get(PENDING_KEY)
+    restart = pending.get("restart", "") if isinstance(pending, dict) else ""
+    login_pages = {reverse("admin:login"), *(reverse(name) for name in LOGIN_URLS.values())}
+    return restart if restart in login_pages else reverse("accounts:login_officer")
+
+
 def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
-    """The officer who passed the password step in this session (not too long ago), and their `next`."""
+    """The user who passed the password step in this session (not too long ago), and their `next`."""
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict):
         return None, ""
     if time.time() - float(pending.get("since", 0)) > settings.MOTCUA_LOGIN_PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None, ""
-    user = User.objects.filter(pk=pending.get("user_id"), kind=UserKind.OFFICER, is_active=True).first()
+    user = User.objects.filter(pk=pending.get("user_id"), is_active=True).first()
+    if user is None or not user.needs_second_factor:
+        return None, ""
     return user, _next_url(request, pending.get("next", ""))
 
 
-def _back_to_password_step(request: HttpRequest) -> HttpResponseRedirect:
+def _back_to_password_step(request: HttpRequest, restart_url: str) -> HttpResponseRedirect:
     messages.info(request, _("Phiên đăng nhập đã hết hạn hoặc chưa bắt đầu. Xin nhập lại tên đăng nhập và mật khẩu."))
-    return redirect("accounts:login_officer")
+    return redirect(restart_url)
 
 
 def _code_page(request: HttpRequest, *, enrolment: bool) -> HttpResponse:
+    restart_url = _restart_url(request)
     user, next_url = _pending_user(request)
     if user is None:
-        return _back_to_password_step(request)
+        return _back_to_password_step(request, restart_url)
     device = OtpDevice.objects.filter(user=user).first()
     if device is None:
-        return _back_to_password_step(request)
+        return _back_to_password_step(request, restart_url)
     if enrolment and device.confirmed:
         return redirect("accounts:otp_verify")
     if not enrolment and not device.confirmed:
@@ -155,7 +185,7 @@ def _code_page(request: HttpRequest, *, enrolment: bool) -> HttpResponse:
                     request, _("Đã bật xác thực hai bước. Từ nay, mỗi lần đăng nhập hãy nhập mã trong ứng dụng.")
                 )
             return _after_login(request, next_url)
-    context = {"form": form, "refusal": refusal, "officer": user}
+    context = {"form": form, "refusal": refusal, "officer": user, "restart_url": restart_url}
     if enrolment:
         uri = totp.provisioning_uri(device.secret, account=user.username, issuer=settings.MOTCUA_TOTP_ISSUER)
         context.update({"secret": totp.grouped(device.secret), "uri": uri})

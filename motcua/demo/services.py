@@ -55,7 +55,8 @@ def demo_admin_password() -> str:
     return os.environ.get("MOTCUA_DEMO_PASSWORD", "motcua-demo-2026")
 
 
-# The demo commune and its one-stop desk staff. Officers share one published TOTP secret: this is a demo.
+# The demo commune and its one-stop desk staff. Officers (and the administrator) share one published TOTP
+# secret: this is a demo.
 DEMO_COMMUNE_CODE = "20242"  # Phường Hải Châu, Đà Nẵng
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_OFFICERS = (
@@ -69,6 +70,24 @@ DEMO_CITIZENS = (
 )
 
 
+def ensure_demo_totp(user) -> None:
+    """Give a demo account (officer or administrator) the published demo secret, unless it has a confirmed
+    authenticator whose secret MOTCUA_OTP_KEY still decrypts (a development database from before the secrets
+    were encrypted, or after var/dev-otp-key was removed)."""
+    from motcua.accounts.models import OtpDevice
+    from motcua.accounts.otp_crypto import SecretUnreadable
+    from motcua.accounts.services import enrol_totp
+
+    device = OtpDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        try:
+            device.secret  # noqa: B018 -- only whether it decrypts
+            return
+        except SecretUnreadable:
+            pass
+    enrol_totp(user=user, secret=DEMO_TOTP_SECRET, confirmed=True)
+
+
 def seed_demo_people(*, province_identifier: str) -> list[str]:
     """Officers of the demo commune (password + the demo TOTP secret) and two citizens; idempotent."""
     from motcua.accounts.models import User
@@ -77,11 +96,14 @@ def seed_demo_people(*, province_identifier: str) -> list[str]:
     agency = Agency.objects.get(identifier=commune_agency_identifier(province_identifier, DEMO_COMMUNE_CODE))
     lines = [f"  Officers of {agency.name} (one-time code: `python manage.py demo_code`, secret {DEMO_TOTP_SECRET}):"]
     for username, full_name, role in DEMO_OFFICERS:
-        if not User.objects.filter(username=username).exists():
+        officer = User.objects.filter(username=username).first()
+        if officer is None:
             create_officer(
                 username=username, full_name=full_name, password=demo_admin_password(),
                 memberships=[(agency, role)], otp_secret=DEMO_TOTP_SECRET,
             )  # fmt: skip
+        else:
+            ensure_demo_totp(officer)
         lines.append(f"    http://127.0.0.1:8000/accounts/login/officer/  user: {username}  ({role})")
     lines.append("  Citizens:")
     for full_name, citizen_id, phone in DEMO_CITIZENS:
@@ -199,10 +221,15 @@ def seed_demo() -> list[str]:
     lines.append(f"Demo signing CA (development only): {ensure_demo_pki().directory}.")
     lines.append(f"Demo dossiers: +{seed_demo_dossiers(province_identifier='H17')}.")
     user_model = get_user_model()
-    if not user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
-        user_model.objects.create_superuser(DEMO_ADMIN_USERNAME, "quantri@example.invalid", demo_admin_password())
+    administrator = user_model.objects.filter(username=DEMO_ADMIN_USERNAME).first()
+    if administrator is None:
+        administrator = user_model.objects.create_superuser(
+            DEMO_ADMIN_USERNAME, "quantri@example.invalid", demo_admin_password()
+        )
+    ensure_demo_totp(administrator)  # the admin site asks for a one-time code too
     lines += [
         f"  Administrator  http://127.0.0.1:8000/admin/"
-        f"  user: {DEMO_ADMIN_USERNAME}  password: {demo_admin_password()}",
+        f"  user: {DEMO_ADMIN_USERNAME}  password: {demo_admin_password()}"
+        "  one-time code: `python manage.py demo_code`",
     ]
     return lines

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from motcua.accounts import services, totp
+from motcua.accounts.models import User
 from motcua.catalog.models import OfficerRole
 from motcua.catalog.tests.factories import AgencyFactory
 
@@ -14,6 +15,7 @@ PASSWORD = "Hoa-sen-no-2026"
 LAN_CITIZEN_ID = "048095001234"
 LAN_PHONE = "0905123456"
 MINH_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+OPERATOR_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # RFC 6238's test key, "12345678901234567890"
 # 2026-11-19 10:00:15 +07:00, 15 s into a 30-second step.
 FIXED_TIME = 1795057215.0
 
@@ -82,3 +84,11 @@ def hoa(db, hai_chau_pc):
         password=PASSWORD,
         memberships=[(hai_chau_pc, OfficerRole.LEADER)],
     )
+
+
+@pytest.fixture
+def quantri(db):
+    """The system operator (superuser) `quantri`, whose authenticator is already enrolled."""
+    operator = User.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
+    services.enrol_totp(user=operator, secret=OPERATOR_SECRET, confirmed=True)
+    return operator

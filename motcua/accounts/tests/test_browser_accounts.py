@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from motcua.accounts.models import OtpDevice, User
-from motcua.accounts.tests.conftest import MINH_SECRET, PASSWORD
+from motcua.accounts.tests.conftest import MINH_SECRET, OPERATOR_SECRET, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +84,17 @@ def test_citizen_registers_logs_out_and_in_then_officers_log_in_with_codes(site,
     assert site.path == "/accounts/me/"
     expect(page.locator(".notice")).to_contain_text("Đã bật xác thực hai bước.")
     assert User.objects.get(username="hoa.lt").otp_device.confirmed
+
+
+def test_an_operator_reaches_the_admin_site_only_after_the_one_time_code(site, quantri, clock):
+    page = site.page
+    site.visit("/admin/", "admin-login")
+    assert site.path == "/admin/login/?next=/admin/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập trang quản trị")
+    page.get_by_label("Tên đăng nhập").fill("quantri")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    site.click_and_wait(page.get_by_role("button", name="Đăng nhập"), "admin-code")
+    assert site.path == "/accounts/login/officer/code/"
+    page.get_by_label("Mã xác thực").fill(clock.code(OPERATOR_SECRET))
+    site.click_and_wait(page.get_by_role("button", name="Xác nhận"), "admin-index")
+    assert site.path == "/admin/"

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from motcua.accounts import services
 from motcua.accounts.models import OtpDevice, User, UserKind
-from motcua.accounts.tests.conftest import LAN_CITIZEN_ID, MINH_SECRET, PASSWORD
+from motcua.accounts.tests.conftest import LAN_CITIZEN_ID, MINH_SECRET, OPERATOR_SECRET, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -260,13 +260,6 @@ def test_an_officer_cannot_log_in_with_a_password_alone_anywhere(client, minh):
     assert client.login(username="minh.tv", password=PASSWORD) is False
 
 
-def test_an_operator_still_logs_in_to_the_admin(client, db):
-    User.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
-    response = client.post("/admin/login/?next=/admin/", {"username": "quantri", "password": PASSWORD})
-    assert response["Location"] == "/admin/"
-    assert logged_in_user(client).kind == UserKind.OPERATOR
-
-
 def test_a_new_officer_enrols_an_authenticator_after_the_password(client, hoa, clock):
     response = officer_password_step(client, username="hoa.lt")
     assert response["Location"] == "/accounts/login/officer/enrol/"
@@ -297,6 +290,98 @@ def test_a_new_officer_enrols_an_authenticator_after_the_password(client, hoa, c
     client.post("/accounts/logout/")
     assert officer_password_step(client, username="hoa.lt")["Location"] == "/accounts/login/officer/code/"
     assert client.get("/accounts/login/officer/enrol/qr.svg").status_code == 404
+
+
+# --- Operators: the admin site asks for a one-time code too ----------------------------------------------------
+
+
+def admin_password_step(client, username="quantri", password=PASSWORD, next_url="/admin/"):
+    return client.post(f"/admin/login/?next={next_url}", {"identifier": username, "password": password})
+
+
+def test_an_operator_with_only_a_password_cannot_reach_the_admin(client, quantri, clock):
+    response = admin_password_step(client)
+    assert response["Location"] == "/accounts/login/officer/code/"
+    assert logged_in_user(client) is None
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    # Neither Django's own admin form fields nor a password-only authenticate() log an operator in.
+    client.post("/admin/login/?next=/admin/", {"username": "quantri", "password": PASSWORD})
+    assert logged_in_user(client) is None
+    assert client.login(username="quantri", password=PASSWORD) is False
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_an_operator_reaches_the_admin_with_a_password_and_a_code(client, quantri, clock):
+    page = client.get("/admin/login/?next=/admin/").content.decode()
+    assert "Đăng nhập trang quản trị" in page and 'name="identifier"' in page
+    assert 'aria-label="Đăng nhập với tư cách"' not in page  # not the applicants' and officers' choice of page
+    admin_password_step(client)
+    page = client.get("/accounts/login/officer/code/").content.decode()
+    assert "quantri" in page and 'href="/admin/login/"' in page  # "not you?" goes back to the admin login
+    response = client.post("/accounts/login/officer/code/", {"code": clock.code(OPERATOR_SECRET)})
+    assert response["Location"] == "/admin/"
+    assert logged_in_user(client) == quantri and logged_in_user(client).kind == UserKind.OPERATOR
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/")["Location"] == "/admin/"  # already in
+
+
+def test_the_admin_login_goes_to_the_admin_index_without_a_next(client, quantri, clock):
+    client.post("/admin/login/", {"identifier": "quantri", "password": PASSWORD})
+    response = client.post("/accounts/login/officer/code/", {"code": clock.code(OPERATOR_SECRET)})
+    assert response["Location"] == "/admin/"
+
+
+def test_a_new_operator_enrols_an_authenticator_before_reaching_the_admin(client, db, clock):
+    operator = User.objects.create_superuser("vanhanh", "vanhanh@example.vn", PASSWORD)
+    assert admin_password_step(client, username="vanhanh")["Location"] == "/accounts/login/officer/enrol/"
+    device = OtpDevice.objects.get(user=operator)
+    html = client.get("/accounts/login/officer/enrol/").content.decode()
+    assert "Tài khoản vanhanh cần thêm một mã từ điện thoại" in html and "Tài khoản cán bộ" not in html
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    response = client.post("/accounts/login/officer/enrol/", {"code": clock.code(device.secret)})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_login_takes_staff_accounts_only_and_officers_need_their_code_there_too(client, minh, clock):
+    # An officer without admin access: the admin login says the password is wrong, as for any other refusal.
+    html = admin_password_step(client, username="minh.tv").content.decode()
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in html
+    assert logged_in_user(client) is None
+    # Given admin access, the same password and code as on the officers' page.
+    minh.is_staff = True
+    minh.save(update_fields=["is_staff"])
+    assert admin_password_step(client, username="minh.tv")["Location"] == "/accounts/login/officer/code/"
+    assert client.post("/accounts/login/officer/code/", {"code": clock.code(MINH_SECRET)})["Location"] == "/admin/"
+    assert logged_in_user(client) == minh
+
+
+def test_a_staff_account_of_any_kind_needs_a_code_on_every_login_page(client, lan, clock):
+    lan.is_staff = True
+    lan.save(update_fields=["is_staff"])
+    response = client.post("/accounts/login/", {"identifier": LAN_CITIZEN_ID, "password": PASSWORD})
+    assert response["Location"] == "/accounts/login/officer/enrol/"
+    assert logged_in_user(client) is None
+    assert client.login(username=LAN_CITIZEN_ID, password=PASSWORD) is False
+    # "Not you?" and an expired step lead back to the page where the password was typed.
+    with override_settings(MOTCUA_LOGIN_PENDING_SECONDS=-1):
+        assert client.get("/accounts/login/officer/enrol/")["Location"] == "/accounts/login/"
+
+
+def test_an_expired_admin_password_step_goes_back_to_the_admin_login(client, quantri, clock):
+    admin_password_step(client)
+    with override_settings(MOTCUA_LOGIN_PENDING_SECONDS=-1):
+        response = client.post("/accounts/login/officer/code/", {"code": clock.code(OPERATOR_SECRET)})
+    assert response["Location"] == "/admin/login/"
+    assert logged_in_user(client) is None
+
+
+def test_a_citizen_logged_in_is_told_the_admin_needs_another_account(client, lan):
+    client.force_login(lan)
+    response = client.get("/admin/", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/admin/login/?next=/admin/"
+    assert f"Tài khoản {LAN_CITIZEN_ID} đang đăng nhập không có quyền vào trang quản trị." in html
 
 
 # --- Throttling -----------------------------------------------------------------------------------------------
@@ -354,12 +439,23 @@ def test_wrong_codes_count_towards_the_lock(client, minh, clock):
     assert logged_in_user(client) is None
 
 
-def test_the_admin_login_is_throttled_too(client, db):
-    User.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
+def test_the_admin_login_is_throttled_too(client, quantri, clock):
     for _ in range(5):
-        client.post("/admin/login/?next=/admin/", {"username": "quantri", "password": "sai"})
-    client.post("/admin/login/?next=/admin/", {"username": "quantri", "password": PASSWORD})
+        admin_password_step(client, password="sai")
+    html = admin_password_step(client).content.decode()
+    assert LOCKED in html
     assert logged_in_user(client) is None
+
+
+def test_wrong_codes_after_the_admin_password_count_towards_the_lock(client, quantri, clock):
+    admin_password_step(client)
+    wrong = clock.code(OPERATOR_SECRET, offset_steps=5)
+    for _ in range(4):
+        assert WRONG_CODE in client.post("/accounts/login/officer/code/", {"code": wrong}).content.decode()
+    assert LOCKED in client.post("/accounts/login/officer/code/", {"code": wrong}).content.decode()
+    assert LOCKED in admin_password_step(client).content.decode()
+    assert logged_in_user(client) is None
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
 
 
 def test_a_successful_login_clears_earlier_failures(client, lan):

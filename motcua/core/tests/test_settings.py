@@ -38,7 +38,12 @@ def test_bad_settings_stop_start_up_with_a_fix(env, message):
 
 
 def test_production_settings_start_when_complete():
-    result = start(MOTCUA_ENV="production", MOTCUA_SECRET_KEY="k" * 50, MOTCUA_ALLOWED_HOSTS="dichvucong.example.vn")
+    from cryptography.fernet import Fernet
+
+    result = start(
+        MOTCUA_ENV="production", MOTCUA_SECRET_KEY="k" * 50, MOTCUA_ALLOWED_HOSTS="dichvucong.example.vn",
+        MOTCUA_OTP_KEY=Fernet.generate_key().decode(),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
 
 

@@ -6,7 +6,7 @@ from motcua.demo.services import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):
-    help = "Print the current one-time code of the demo officers (development only; they share a demo secret)."
+    help = "Print the current one-time code of the demo officers and administrator (development only; one demo secret)."
 
     def handle(self, *args, **options):
         if settings.ENVIRONMENT == "production":
