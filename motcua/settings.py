@@ -216,6 +216,8 @@ MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
 MOTCUA_TOTP_ISSUER = os.environ.get("MOTCUA_TOTP_ISSUER", "motcua")
 MOTCUA_TOTP_TOLERANCE_STEPS = int(os.environ.get("MOTCUA_TOTP_TOLERANCE_STEPS", 1))
 MOTCUA_LOGIN_PENDING_SECONDS = int(os.environ.get("MOTCUA_LOGIN_PENDING_SECONDS", 5 * 60))
+# A walk-in's account activation code (mã kích hoạt), given at the desk, is valid this many days.
+MOTCUA_ACCOUNT_CLAIM_DAYS = int(os.environ.get("MOTCUA_ACCOUNT_CLAIM_DAYS", 30))
 
 
 # The authenticator secrets are stored encrypted (Fernet) with MOTCUA_OTP_KEY: one key, or several separated by

@@ -200,3 +200,36 @@ class CodeForm(forms.Form):
         if len(code) != totp.DIGITS or not code.isdigit():
             raise ValidationError(_("Mã xác thực gồm đúng 6 chữ số."), code="format")
         return code
+
+
+class AccountClaimForm(forms.Form):
+    """Kích hoạt tài khoản: the citizen ID, the code the one-stop desk gave, and a new password."""
+
+    citizen_id = forms.CharField(
+        label=_("Số định danh cá nhân"),
+        max_length=20,
+        help_text=_("12 chữ số, in trên thẻ căn cước."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "spellcheck": "false"}),
+        error_messages={"required": _("Hãy nhập số định danh cá nhân.")},
+    )
+    code = forms.CharField(
+        label=_("Mã kích hoạt"),
+        max_length=20,
+        help_text=_("Mã 10 ký tự bộ phận một cửa đưa cho bạn khi nhận hồ sơ, ví dụ ABCDE-23456."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Hãy nhập mã kích hoạt.")},
+    )
+    password = RegistrationForm.base_fields["password"]
+    password_confirm = RegistrationForm.base_fields["password_confirm"]
+
+    def clean_citizen_id(self) -> str:
+        return parse_citizen_id(self.cleaned_data["citizen_id"]).number
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", ValidationError(_("Hai mật khẩu không khớp."), code="mismatch"))
+        return cleaned

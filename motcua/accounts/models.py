@@ -67,6 +67,11 @@ class User(AbstractUser):
         return self.kind == UserKind.OFFICER
 
     @property
+    def awaits_claim(self) -> bool:
+        """A citizen's account the one-stop desk created, still without a password of its own (a walk-in)."""
+        return self.is_active and self.kind == UserKind.CITIZEN and not self.has_usable_password()
+
+    @property
     def needs_second_factor(self) -> bool:
         """Officers, operators and every staff or superuser account log in with a password and a one-time code
         (TOTP); only citizens and organisations log in with a password alone."""
@@ -157,3 +162,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AccountClaim(models.Model):
+    """Mã kích hoạt tài khoản: a one-time code the one-stop desk gives an applicant whose account it created
+    without a password (a walk-in), so that they set their own password and use the portal.
+
+    Only a keyed digest of the code is kept. One open claim per account: issuing a new one replaces it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_claims")
+    code_digest = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("cán bộ cấp"))
+    issued_at = models.DateTimeField(_("cấp lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    used_at = models.DateTimeField(_("đã dùng lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã kích hoạt tài khoản")
+        verbose_name_plural = _("mã kích hoạt tài khoản")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(used_at__isnull=True), name="account_claim_one_open"),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("issued_at")), name="account_claim_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.issued_at:%Y-%m-%d}"

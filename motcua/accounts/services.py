@@ -11,7 +11,11 @@ logged in before the last step. Authenticator secrets are stored encrypted (`otp
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import re
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -29,7 +33,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from motcua.accounts import otp_crypto, throttle, totp
 from motcua.accounts.identifiers import parse_citizen_id, validate_tax_code
-from motcua.accounts.models import Membership, OtpDevice, User, UserKind
+from motcua.accounts.models import AccountClaim, Membership, OtpDevice, User, UserKind
 from motcua.catalog.models import Agency, OfficerRole
 
 PHONE_RE = re.compile(r"0[0-9]{9,10}")
@@ -350,3 +354,71 @@ def complete_login(*, request: HttpRequest, user: User) -> None:
 
 def log_out(*, request: HttpRequest) -> None:
     logout(request)
+
+
+# --- Activation codes for accounts created at the desk (mã kích hoạt tài khoản) ----------------------------------
+
+CLAIM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from paper
+CLAIM_LENGTH = 10
+
+
+def _claim_digest(code: str) -> str:
+    normalised = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return hmac.new(settings.SECRET_KEY.encode(), f"account-claim:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+@sensitive_variables("code")
+def issue_account_claim(*, user: User, issued_by: User, now: dt.datetime | None = None) -> str:
+    """A new activation code for `user` (replacing any open one), valid MOTCUA_ACCOUNT_CLAIM_DAYS days.
+
+    Returns the code, formatted for reading aloud (XXXXX-XXXXX); only its digest is stored, so it is shown once.
+    Who may issue it is the permission layer's question (dossiers.policy.can_issue_account_claim).
+    """
+    if not user.awaits_claim:
+        raise ValidationError(_("Tài khoản này đã có mật khẩu: người dân tự đăng nhập bằng mật khẩu của mình."))
+    now = now or timezone.now()
+    code = "".join(secrets.choice(CLAIM_ALPHABET) for _position in range(CLAIM_LENGTH))
+    with transaction.atomic():
+        AccountClaim.objects.filter(user=user, used_at__isnull=True).delete()
+        AccountClaim.objects.create(
+            user=user, code_digest=_claim_digest(code), issued_by=issued_by, issued_at=now,
+            expires_at=now + dt.timedelta(days=settings.MOTCUA_ACCOUNT_CLAIM_DAYS),
+        )  # fmt: skip
+    return f"{code[:5]}-{code[5:]}"
+
+
+@sensitive_variables("code", "password")
+def claim_account(*, request: HttpRequest, citizen_id: str, code: str, password: str) -> User:
+    """Kích hoạt tài khoản: the citizen proves the code the desk gave them and sets their password.
+
+    Throttled like a login (a wrong code counts as a failure for the ID and the address). A wrong, used or
+    expired code raises LoginRefused with one message that says nothing of which part was wrong; a weak
+    password raises ValidationError keyed `password`, and leaves the code usable.
+    """
+    number = (citizen_id or "").strip()
+    ip = throttle.client_ip(request)
+    _refuse_if_locked(identifier=number, ip=ip)
+    now = timezone.now()
+    user = User.objects.filter(citizen_id=number, kind=UserKind.CITIZEN, is_active=True).first()
+    claim = (
+        AccountClaim.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).first()
+        if user is not None
+        else None
+    )
+    if claim is None or not hmac.compare_digest(claim.code_digest, _claim_digest(code)) or not user.awaits_claim:
+        throttle.record_failure(identifier=number, ip=ip)
+        _refuse_if_locked(identifier=number, ip=ip)
+        raise LoginRefused(_("Số định danh hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn hay đã được dùng."))
+    try:
+        validate_new_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from None
+    with transaction.atomic():
+        locked = AccountClaim.objects.select_for_update().get(pk=claim.pk)
+        if locked.used_at is not None:  # the same code used a moment ago, by another request
+            raise LoginRefused(_("Số định danh hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn hay đã được dùng."))
+        locked.used_at = now
+        locked.save(update_fields=["used_at"])
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user

@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/officer/enrol/qr.svg", views.otp_qr, name="otp_qr"),
     path("register/", views.register_citizen, name="register"),
     path("register/organisation/", views.register_organisation, name="register_organisation"),
+    path("claim/", views.claim_account, name="claim"),
     path("logout/", views.logout, name="logout"),
     path("me/", views.account, name="account"),
 ]

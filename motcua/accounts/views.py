@@ -29,7 +29,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts import services, totp
-from motcua.accounts.forms import CitizenRegistrationForm, CodeForm, LoginForm, OrganisationRegistrationForm
+from motcua.accounts.forms import (
+    AccountClaimForm,
+    CitizenRegistrationForm,
+    CodeForm,
+    LoginForm,
+    OrganisationRegistrationForm,
+)
 from motcua.accounts.models import STAFF_LOGIN, OtpDevice, User, UserKind
 
 PENDING_KEY = "accounts:pending_officer"
@@ -267,6 +273,31 @@ def register_citizen(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register_organisation(request: HttpRequest) -> HttpResponse:
     return _register_page(request, OrganisationRegistrationForm, UserKind.ORGANISATION)
+
+
+@sensitive_post_parameters("code", "password", "password_confirm")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim_account(request: HttpRequest) -> HttpResponse:
+    """Kích hoạt tài khoản: a walk-in sets the password of the account the desk created, with its code."""
+    form = AccountClaimForm(request.POST or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.claim_account(
+                request=request, citizen_id=data["citizen_id"], code=data["code"], password=data["password"]
+            )
+        except services.LoginRefused as refused:
+            refusal = refused.message
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            services.complete_login(request=request, user=user)
+            messages.success(request, _("Đã kích hoạt tài khoản. Bạn đã đăng nhập và có thể theo dõi hồ sơ của mình."))
+            return redirect("portal:my_dossiers")
+    return render(request, "accounts/claim.html", {"form": form, "refusal": refusal})
 
 
 # --- Logout and my account ------------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from motcua.accounts.services import normalise_phone
 def find_or_create_walk_in_citizen(*, citizen_id: str, full_name: str, phone: str = "") -> User:
     """The citizen with this personal identification number; a new account if there is none.
 
-    A new account has no usable password: the person keeps using the desk, and can later claim the account
-    (e.g. through the national identity provider). An existing account is used as it is: what the officer
-    typed does not overwrite what the citizen keeps up to date themselves. Raises ValidationError keyed by
-    field (`citizen_id`, `full_name`, `phone`).
+    A new account has no usable password: the person keeps using the desk, or claims the account with an
+    activation code the desk gives (accounts.services.issue_account_claim, /accounts/claim/). An existing
+    account is used as it is: what the officer typed does not overwrite what the citizen keeps up to date
+    themselves. Raises ValidationError keyed by field (`citizen_id`, `full_name`, `phone`).
     """
     try:
         number = parse_citizen_id(citizen_id).number

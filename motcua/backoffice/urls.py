@@ -10,5 +10,6 @@ urlpatterns = [
     path("dossiers/<str:code>/actions/<slug:kind>/", views.dossier_action, name="action"),
     path("dossiers/<str:code>/components/<int:component_id>/", views.component_download, name="component"),
     path("dossiers/<str:code>/results/<str:result_id>/", views.result_download, name="result"),
+    path("dossiers/<str:code>/account-claim/", views.account_claim, name="account_claim"),
     path("dossiers/<str:code>/results/<str:result_id>/<slug:change>/", views.result_change, name="result_change"),
 ]

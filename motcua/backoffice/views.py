@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.accounts import services as account_services
 from motcua.accounts.models import UserKind
 from motcua.backoffice import queries as bo_queries
 from motcua.backoffice.forms import (
@@ -209,6 +210,7 @@ def _render_dossier(
         "open_bill": payment_queries.open_bill(dossier),
         "results": signing_queries.results_of(dossier),
         "result_forms": _result_forms(user, dossier, bound=result_form),
+        "can_issue_account_claim": policy.can_issue_account_claim(user, dossier),
     }
     return render(request, "backoffice/dossier.html", context)
 
@@ -393,6 +395,25 @@ def result_change(request: HttpRequest, code: str, result_id: str, change: str) 
     else:
         messages.success(request, _("Đã cấp lại kết quả điện tử của hồ sơ %(code)s.") % {"code": code})
     return redirect("backoffice:dossier", code=code)
+
+
+@officer_required
+@require_POST
+def account_claim(request: HttpRequest, code: str) -> HttpResponse:
+    """Cấp mã kích hoạt: a new activation code for the walk-in applicant's account, shown once, to hand over."""
+    dossier = _visible(request, code)
+    if not policy.can_issue_account_claim(request.user, dossier):
+        raise Http404
+    claim_code = account_services.issue_account_claim(user=dossier.applicant, issued_by=request.user)
+    context = {
+        "dossier": dossier,
+        "claim_code": claim_code,
+        "valid_days": settings.MOTCUA_ACCOUNT_CLAIM_DAYS,
+        "claim_url": settings.MOTCUA_SITE_URL + reverse("accounts:claim"),
+        "can_register": _receives(request.user),
+        "payment_reports": _payment_reports(request.user),
+    }
+    return render(request, "backoffice/account_claim.html", context)
 
 
 @officer_required

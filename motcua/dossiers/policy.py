@@ -77,6 +77,11 @@ def can_view_payments_report(user, agency) -> bool:
     return is_operator(user) or agency.pk in payments_report_agency_ids(user)
 
 
+def can_issue_account_claim(user, dossier: Dossier) -> bool:
+    """Mã kích hoạt tài khoản for the applicant of a dossier: the desk of its agency, for a walk-in's account."""
+    return OfficerRole.RECEPTION in officer_roles(user).get(dossier.agency_id, set()) and dossier.applicant.awaits_claim
+
+
 def can_manage_results(user, dossier: Dossier) -> bool:
     """Thu hồi, cấp lại kết quả: only a leader of the dossier's agency (who may sign for it)."""
     return OfficerRole.LEADER in officer_roles(user).get(dossier.agency_id, set())

@@ -110,3 +110,17 @@ def test_the_desk_registers_a_walk_in_dossier_from_its_paper_form_and_scans(site
     expect(page.locator(".notice")).to_contain_text(f"Đã tiếp nhận hồ sơ {dossier.code}.")
     assert dossier.state == DossierState.RECEIVED
     assert dossier.form_data["witnesses"] == [{"name": "Trần Văn Bình", "born": "1990-01-02"}]
+
+    # The walk-in gets an activation code for the account the desk created, and sets a password with it.
+    site.click_and_wait(page.get_by_role("button", name="Cấp mã kích hoạt tài khoản"), "activation-code")
+    code = page.locator(".claim-code").inner_text()
+    page.context.clear_cookies()
+    site.visit("/accounts/login/", "citizen-login")
+    site.click_and_wait(page.get_by_role("link", name="Kích hoạt tài khoản"), "claim")
+    page.get_by_label("Số định danh cá nhân").fill("048195007777")
+    page.get_by_label("Mã kích hoạt").fill(code)
+    page.get_by_label("Mật khẩu", exact=True).fill("Hai-Chau-2026-mat-khau")
+    page.get_by_label("Nhập lại mật khẩu").fill("Hai-Chau-2026-mat-khau")
+    site.click_and_wait(page.get_by_role("button", name="Kích hoạt và đăng nhập"), "claimed")
+    assert site.path == "/dossiers/"
+    expect(page.get_by_role("main")).to_contain_text(dossier.code)
