@@ -61,6 +61,23 @@ class LoginForm(forms.Form):
         )
 
 
+def citizen_id_field(*, autocomplete: str) -> forms.CharField:
+    return forms.CharField(
+        label=_("Số định danh cá nhân"),
+        max_length=20,
+        help_text=_("12 chữ số, in trên thẻ căn cước."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": autocomplete, "spellcheck": "false"}),
+        error_messages={"required": _("Hãy nhập số định danh cá nhân.")},
+    )
+
+
+def check_confirmation(form: forms.Form, cleaned: dict) -> None:
+    """The second typing of a new password must match the first."""
+    password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+    if password and confirm and password != confirm:
+        form.add_error("password_confirm", ValidationError(_("Hai mật khẩu không khớp."), code="mismatch"))
+
+
 class RegistrationForm(forms.Form):
     """Common to citizens and organisations: the identifier field comes first, defined by the subclass."""
 
@@ -110,9 +127,8 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("password_confirm", ValidationError(_("Hai mật khẩu không khớp."), code="mismatch"))
+        check_confirmation(self, cleaned)
+        password = cleaned.get("password")
         if password:
             identifier = cleaned.get(self.identifier_field) or ""
             candidate = User(
@@ -143,13 +159,7 @@ class CitizenRegistrationForm(RegistrationForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Hãy nhập họ và tên.")},
     )
-    citizen_id = forms.CharField(
-        label=_("Số định danh cá nhân"),
-        max_length=20,
-        help_text=_("12 chữ số, in trên thẻ căn cước."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": _("Hãy nhập số định danh cá nhân.")},
-    )
+    citizen_id = citizen_id_field(autocomplete="off")
 
     field_order = ["full_name", "citizen_id", "phone", "email", "password", "password_confirm"]
 
@@ -205,13 +215,7 @@ class CodeForm(forms.Form):
 class AccountClaimForm(forms.Form):
     """Kích hoạt tài khoản: the citizen ID, the code the one-stop desk gave, and a new password."""
 
-    citizen_id = forms.CharField(
-        label=_("Số định danh cá nhân"),
-        max_length=20,
-        help_text=_("12 chữ số, in trên thẻ căn cước."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "spellcheck": "false"}),
-        error_messages={"required": _("Hãy nhập số định danh cá nhân.")},
-    )
+    citizen_id = citizen_id_field(autocomplete="username")
     code = forms.CharField(
         label=_("Mã kích hoạt"),
         max_length=20,
@@ -229,7 +233,5 @@ class AccountClaimForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("password_confirm", ValidationError(_("Hai mật khẩu không khớp."), code="mismatch"))
+        check_confirmation(self, cleaned)
         return cleaned
