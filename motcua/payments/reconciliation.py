@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -34,7 +33,7 @@ from motcua.catalog.models import Agency
 from motcua.payments.gateways.base import enabled_codes
 from motcua.payments.models import Bill, BillStatus, EventKind, Payment, PaymentEvent, PaymentStatus
 from motcua.payments.queries import SETTLED, gateway_name
-from motcua.payments.services import BAD_CHECKSUM, INVALID_AMOUNT
+from motcua.payments.services import BAD_CHECKSUM, INVALID_AMOUNT, WRONG_AMOUNT_PATTERN
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,8 +53,6 @@ MISMATCH_LABELS = {
     REJECTED_SIGNATURE: gettext_lazy("Thông báo từ cổng bị từ chối vì sai chữ ký"),
 }
 REJECTED_OUTCOMES = {INVALID_AMOUNT: REJECTED_AMOUNT, BAD_CHECKSUM: REJECTED_SIGNATURE}
-# services.handle_notification's note on a wrong amount ("amount 1 differs from 10000"; None when unreadable).
-_WRONG_AMOUNT = re.compile(r"amount (\d+|None) differs from (\d+)")
 
 
 @dataclass
@@ -337,7 +334,7 @@ def _rejection_detail(event: PaymentEvent) -> str:
     """Why the ledger refused a notification, for an officer (the event keeps the technical note as written)."""
     if event.outcome == BAD_CHECKSUM:
         return _("Chữ ký không khớp với khóa của cổng; thông báo không được áp dụng.")
-    found = _WRONG_AMOUNT.search(event.detail or "")
+    found = WRONG_AMOUNT_PATTERN.search(event.detail or "")
     if found and found.group(1).isdigit():
         return _("Cổng báo %(reported)s đồng, giao dịch %(amount)s đồng; thông báo không được áp dụng.") % {
             "reported": _grouped(int(found.group(1))), "amount": _grouped(int(found.group(2))),

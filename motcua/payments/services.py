@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ RSP_MESSAGES = {
     UNKNOWN_ERROR: "Unknown error",
 }
 REFUND_ROLES = frozenset({"leader", "administrator"})
+
+
+# The note kept on a notification refused for its amount; the reconciliation report reads the figures back.
+WRONG_AMOUNT_DETAIL = "amount {reported} differs from {expected}"
+WRONG_AMOUNT_PATTERN = re.compile(r"amount (\d+|None) differs from (\d+)")
 
 
 class PaymentInvalid(Exception):
@@ -367,7 +373,8 @@ def _apply_notification(gw: Gateway, note: Notification, *, now: dt.datetime) ->
     dossier, bill, payment = locked[Dossier][0], locked[Bill][0], locked[Payment][0]
 
     if note.amount != payment.amount:
-        return record(INVALID_AMOUNT, payment, detail=f"amount {note.amount} differs from {payment.amount}")
+        detail = WRONG_AMOUNT_DETAIL.format(reported=note.amount, expected=payment.amount)
+        return record(INVALID_AMOUNT, payment, detail=detail)
     if payment.status in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
         detail = "already final; nothing changed" if note.success else "failure after success (out of order); ignored"
         return record(ALREADY_CONFIRMED, payment, detail=f"payment {payment.status}: {detail}")
