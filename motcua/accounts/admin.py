@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from motcua.accounts import views
+from motcua.accounts import services, views
 from motcua.accounts.models import ApiToken, Membership, User
 
 # The admin site logs in like officers do: a password, then a one-time code (see views.admin_login). Django's
@@ -26,6 +27,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Định danh"), {"fields": ("kind", "full_name", "citizen_id", "tax_code", "phone")}),
     )
     inlines = (MembershipInline,)
+    actions = ("reset_authenticator",)
+
+    @admin.action(description=_("Đặt lại ứng dụng xác thực (mất điện thoại)"), permissions=("change",))
+    def reset_authenticator(self, request, queryset):
+        """A lost phone: the chosen accounts enrol a new authenticator at their next login (check who asks first)."""
+        count = 0
+        for user in queryset:
+            services.reset_totp(user=user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đặt lại ứng dụng xác thực của %(count)d tài khoản; lần đăng nhập sau sẽ đăng ký lại.",
+                "Đã đặt lại ứng dụng xác thực của %(count)d tài khoản; lần đăng nhập sau sẽ đăng ký lại.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(ApiToken)
