@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.models import UserKind
 from motcua.accounts.throttle import client_ip
 from motcua.catalog.models import Agency
+from motcua.documents.responses import pdf_response
 from motcua.dossiers import policy
 from motcua.payments import queries, reconciliation, services
 from motcua.payments.forms import ReconciliationForm
@@ -148,10 +149,7 @@ def receipt(request: HttpRequest, txn_ref: str) -> HttpResponse:
         body = render_receipt(payment)
     except NoReceipt:  # refunded-and-unpaid cannot happen, but a race with the ledger must not be a 500
         raise Http404(txn_ref) from None
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-lai-{payment.txn_ref}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(body, f"bien-lai-{payment.txn_ref}.pdf")
 
 
 # ----- reconciliation -----------------------------------------------------------------------------------------------

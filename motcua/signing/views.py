@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from motcua.catalog.models import Agency
+from motcua.documents.responses import pdf_response
 from motcua.dossiers import policy, queries
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.transitions import APPLICANT
@@ -17,13 +18,6 @@ from motcua.signing.signed_forms import FormNotAvailable, signed_form, signed_re
 # Forms handed to the applicant; the control slip (06) and the register (07) are the agency's records.
 APPLICANT_FORMS = ("01", "02", "03", "04", "05")
 FORMS = (*APPLICANT_FORMS, "06")
-
-
-def _pdf(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET
@@ -42,7 +36,7 @@ def dossier_form(request: HttpRequest, code: str, number: str) -> HttpResponse:
         body = signed_form(number, dossier=dossier)
     except FormNotAvailable:
         raise Http404(number) from None  # this dossier has no such form (e.g. never refused)
-    return _pdf(body, f"{dossier.code}-mau-{number}.pdf")
+    return pdf_response(body, f"{dossier.code}-mau-{number}.pdf")
 
 
 @require_GET
@@ -69,4 +63,4 @@ def agency_register(request: HttpRequest, identifier: str) -> HttpResponse:
         .order_by("submitted_at", "pk")
     )
     body = signed_register(agency=agency, dossiers=dossiers, period_start=start, period_end=end)
-    return _pdf(body, f"so-theo-doi-{agency.identifier}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")
+    return pdf_response(body, f"so-theo-doi-{agency.identifier}-{start:%Y%m%d}-{end:%Y%m%d}.pdf")
