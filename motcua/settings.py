@@ -96,7 +96,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "huey.contrib.djhuey",
     "motcua.core",
+    "motcua.events",
     "motcua.catalog",
     "motcua.accounts",
     "motcua.workdays",
@@ -181,11 +183,55 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# Background work runs on huey: the outbox relay (motcua.events) and the periodic jobs of each app's tasks.py.
+# MOTCUA_TASK_BACKEND: `sqlite` keeps the queue in a file in var/, worked by one `manage.py run_huey` beside the
+# web server (`make run` starts both; no other service); `redis` queues in REDIS_URL (production, several web
+# and worker processes); `immediate` runs each task in the process that queues it, at once (tests).
+MOTCUA_TASK_BACKEND = os.environ.get(
+    "MOTCUA_TASK_BACKEND", "immediate" if ENVIRONMENT == "test" else ("redis" if REDIS_URL else "sqlite")
+)
+MOTCUA_TASK_WORKERS = int(os.environ.get("MOTCUA_TASK_WORKERS", 2))
+_huey_consumer = {"workers": MOTCUA_TASK_WORKERS, "worker_type": "thread"}
+if MOTCUA_TASK_BACKEND == "sqlite":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "motcua",
+        "filename": os.environ.get("MOTCUA_TASK_SQLITE", str(VAR_DIR / "tasks.sqlite3")),
+        "results": False,
+        "immediate": False,
+        "consumer": _huey_consumer,
     }
+elif MOTCUA_TASK_BACKEND == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "MOTCUA_TASK_BACKEND=redis needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0; or set "
+            "MOTCUA_TASK_BACKEND=sqlite to keep the task queue in a local file (one machine only)."
+        )
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "motcua",
+        "url": REDIS_URL,
+        "results": False,
+        "immediate": False,
+        "consumer": _huey_consumer,
+    }
+elif MOTCUA_TASK_BACKEND == "immediate":
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "MOTCUA_TASK_BACKEND=immediate runs background work inside web requests: use redis (or sqlite on "
+            "one machine) in production."
+        )
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "motcua", "results": False, "immediate": True}
+else:
+    raise ImproperlyConfigured(
+        f"MOTCUA_TASK_BACKEND={MOTCUA_TASK_BACKEND!r} is not one of sqlite, redis or immediate."
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 if ENVIRONMENT == "test":
