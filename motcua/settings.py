@@ -396,6 +396,10 @@ LOGGING = {
 MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_FROM_EMAIL", "motcua <khong-tra-loi@motcua.invalid>")
 EMAIL_BACKEND = os.environ.get("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("MOTCUA_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
+# Shorter than the outbox lease (MOTCUA_OUTBOX_LEASE_SECONDS), so that a hung mail server never lets two
+# workers send the same email at once.
+EMAIL_TIMEOUT = int(os.environ.get("MOTCUA_EMAIL_TIMEOUT", 30))
 
 # The catalogue lists this many procedures a page; the API caps page_size at MAX.
 CATALOG_PAGE_SIZE = 20
@@ -530,3 +534,13 @@ check_signing_keys(
     pkcs12=MOTCUA_SIGNING_PKCS12,
     trust_roots=MOTCUA_SIGNING_TRUST_ROOTS,
 )
+
+# The outbox (motcua.events): a failed delivery is retried after MOTCUA_OUTBOX_RETRY_BASE_SECONDS, doubling up
+# to MOTCUA_OUTBOX_RETRY_MAX_SECONDS, and given up on (dead, for an operator) after MOTCUA_OUTBOX_MAX_ATTEMPTS.
+# A handler that reaches outside the database holds its message for MOTCUA_OUTBOX_LEASE_SECONDS (longer than it
+# may take); delivered messages are kept MOTCUA_OUTBOX_KEEP_DAYS days.
+MOTCUA_OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_RETRY_BASE_SECONDS", 10))
+MOTCUA_OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_RETRY_MAX_SECONDS", 3600))
+MOTCUA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_OUTBOX_MAX_ATTEMPTS", 10))
+MOTCUA_OUTBOX_LEASE_SECONDS = int(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS", 120))
+MOTCUA_OUTBOX_KEEP_DAYS = int(os.environ.get("MOTCUA_OUTBOX_KEEP_DAYS", 14))

@@ -3,8 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotifyConfig(AppConfig):
-    """Notifications (thông báo): in-app messages and email, sent from an outbox after commit."""
+    """Notifications (thông báo): in-app messages and email, emailed through the outbox after commit."""
 
     name = "motcua.notify"
     label = "notify"
     verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        from motcua.notify import handlers  # noqa: F401  (registers the outbox handlers)

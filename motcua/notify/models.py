@@ -1,5 +1,5 @@
 """A notification is written in the transaction of the change it reports (so it exists exactly when the
-change does) and its email is sent after commit; unsent emails stay pending and are retried (outbox)."""
+change does); its email leaves through the outbox (motcua.events), which retries it until sent or given up."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"))
     read_at = models.DateTimeField(_("đọc lúc"), null=True, blank=True)
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -34,7 +33,6 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
-            models.Index(fields=["email_status"], name="notification_outbox_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.utils import timezone
 
 from motcua.dossiers.models import ActionKind
 from motcua.dossiers.services import perform_action, submit_dossier
 from motcua.dossiers.tests.conftest import world  # noqa: F401  (fixture)
 from motcua.dossiers.tests.factories import at
+from motcua.events.delivery import relay_due
+from motcua.events.models import OutboxMessage
 from motcua.notify.models import EmailStatus, Notification
-from motcua.notify.services import mark_read, send_all_pending_emails
+from motcua.notify.services import mark_read
 
 
 @pytest.fixture
@@ -57,20 +61,47 @@ def test_internal_moves_do_not_notify(world, dossier):  # noqa: F811
     assert Notification.objects.count() == before
 
 
-def test_a_failed_email_stays_pending_and_is_retried(world, dossier, settings, monkeypatch):  # noqa: F811
-    import motcua.notify.services as notify_services
-
-    def broken(**kwargs):
+def test_a_failed_email_is_retried_from_the_outbox(world, dossier, monkeypatch, django_capture_on_commit_callbacks):  # noqa: F811
+    def mail_server_down(self, fail_silently=False):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(notify_services, "send_mail", broken)
-    perform_action(dossier_code=dossier.code, actor=world.reception, kind=ActionKind.RECEIVE, now=at(2026, 11, 23, 10))
-    pending = Notification.objects.filter(email_status=EmailStatus.PENDING)
-    assert pending.count() == 1
-    assert send_all_pending_emails() == 0 and pending.get().email_attempts == 1
+    monkeypatch.setattr(EmailMessage, "send", mail_server_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform_action(
+            dossier_code=dossier.code, actor=world.reception, kind=ActionKind.RECEIVE, now=at(2026, 11, 23, 10)
+        )
+    received = Notification.objects.get(title__endswith="Được tiếp nhận")
+    assert received.email_status == EmailStatus.PENDING
+    message = OutboxMessage.objects.get(key=f"notification:{received.pk}")
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "mail server down" in message.last_error and message.available_at > timezone.now()
+
     monkeypatch.undo()
-    assert send_all_pending_emails() == 1
-    assert not Notification.objects.filter(email_status=EmailStatus.PENDING).exists()
+    assert relay_due() == {}  # not due before its backoff
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())  # the backoff has passed
+    assert relay_due() == {"delivered": 1}
+    received.refresh_from_db()
+    assert received.email_status == EmailStatus.SENT
+    assert [m.subject for m in mail.outbox].count(received.title) == 1
+    assert relay_due() == {}  # delivered once
+
+
+def test_an_email_given_up_on_is_marked_failed_for_the_operator(world, dossier, monkeypatch, settings):  # noqa: F811
+    settings.MOTCUA_OUTBOX_MAX_ATTEMPTS = 2
+
+    def mail_server_down(self, fail_silently=False):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", mail_server_down)
+    perform_action(dossier_code=dossier.code, actor=world.reception, kind=ActionKind.RECEIVE, now=at(2026, 11, 23, 10))
+    received = Notification.objects.get(title__endswith="Được tiếp nhận")
+    for _ in range(2):
+        OutboxMessage.objects.filter(status="pending").update(available_at=timezone.now())
+        relay_due()
+    message = OutboxMessage.objects.get(key=f"notification:{received.pk}")
+    assert (message.status, message.attempts) == ("dead", 2)
+    received.refresh_from_db()
+    assert received.email_status == EmailStatus.FAILED
 
 
 def test_a_rolled_back_action_leaves_no_notification(world, dossier):  # noqa: F811
