@@ -12,12 +12,15 @@ PYTEST_ARGS ?=
 
 .PHONY: run test test-sqlite test-postgres setup dev-deps runtime-system-deps system-deps node-deps messages lock openapi lint bench clean
 
-## make run: install, migrate, load demo data and serve http://127.0.0.1:8000
+## make run: install, migrate, load demo data and serve http://127.0.0.1:8000 through gunicorn, with the
+## background worker (huey, its queue in var/tasks.sqlite3): the two processes of the Procfile, under honcho
+WEB_CONCURRENCY ?= 2
 run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
-	@echo "Serving motcua on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Serving motcua on http://$(HOST):$(PORT)/ (gunicorn, $(WEB_CONCURRENCY) workers) with its background worker; Ctrl+C stops both"
+	PATH="$(CURDIR)/$(BIN):$$PATH" MOTCUA_BIND="$(HOST):$(PORT)" WEB_CONCURRENCY=$(WEB_CONCURRENCY) \
+	  $(BIN)/honcho -f Procfile start
 
 setup: runtime-system-deps $(VENV)/.runtime-installed messages
 

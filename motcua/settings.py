@@ -50,16 +50,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _development_secret_key() -> str:
-    """A random key kept in var/ so that development sessions survive a restart."""
-    path = VAR_DIR / "dev-secret-key"
-    if path.exists():
-        return path.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+def _development_secret(name: str) -> str:
+    """A random secret kept in var/, so that development sessions survive a restart and every process of
+    `make run` (the web workers and the task worker) shares it."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+                file.write(secrets.token_urlsafe(50))
+        except FileExistsError:  # another process of `make run` made it a moment ago
+            pass
+    return path.read_text().strip()
 
 
 SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", "")
@@ -69,7 +71,7 @@ if not SECRET_KEY:
             "MOTCUA_SECRET_KEY is required in production. Generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` and set it in the environment."
         )
-    SECRET_KEY = secrets.token_urlsafe(50) if ENVIRONMENT == "test" else _development_secret_key()
+    SECRET_KEY = secrets.token_urlsafe(50) if ENVIRONMENT == "test" else _development_secret("dev-secret-key")
 elif IS_PRODUCTION and len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("MOTCUA_SECRET_KEY must be at least 40 characters long in production.")
 
@@ -183,10 +185,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis (REDIS_URL) is the cache of every process: login and lookup throttles, rate limits, and sessions
+# (read from the cache, kept in the database). Without it each process caches and counts on its own.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background work runs on huey: the outbox relay (motcua.events) and the periodic jobs of each app's tasks.py.
 # MOTCUA_TASK_BACKEND: `sqlite` keeps the queue in a file in var/, worked by one `manage.py run_huey` beside the
@@ -229,9 +234,7 @@ elif MOTCUA_TASK_BACKEND == "immediate":
         )
     HUEY = {"huey_class": "huey.MemoryHuey", "name": "motcua", "results": False, "immediate": True}
 else:
-    raise ImproperlyConfigured(
-        f"MOTCUA_TASK_BACKEND={MOTCUA_TASK_BACKEND!r} is not one of sqlite, redis or immediate."
-    )
+    raise ImproperlyConfigured(f"MOTCUA_TASK_BACKEND={MOTCUA_TASK_BACKEND!r} is not one of sqlite, redis or immediate.")
 
 AUTH_USER_MODEL = "accounts.User"
 if ENVIRONMENT == "test":
@@ -330,8 +333,38 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 if not IS_PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Stored files (dossier documents, signed results): local files in MEDIA_ROOT by default; MOTCUA_STORAGE=s3 keeps
+# them in an S3-compatible bucket (MinIO, Ceph, a cloud's object storage) through django-storages, private, each
+# download through the application (the permission layer), never a public URL.
+MOTCUA_STORAGE = os.environ.get("MOTCUA_STORAGE", "local")
+if MOTCUA_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MOTCUA_STORAGE == "s3":
+    _missing = [name for name in ("MOTCUA_S3_BUCKET", "MOTCUA_S3_ENDPOINT_URL") if not os.environ.get(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"MOTCUA_STORAGE=s3 needs {', '.join(_missing)}: the bucket name and the S3 endpoint, e.g. "
+            "MOTCUA_S3_BUCKET=motcua-danang MOTCUA_S3_ENDPOINT_URL=https://s3.danang.gov.vn; the credentials come "
+            "from MOTCUA_S3_ACCESS_KEY_ID / MOTCUA_S3_SECRET_ACCESS_KEY (or the machine's IAM role)."
+        )
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MOTCUA_S3_BUCKET"],
+            "endpoint_url": os.environ["MOTCUA_S3_ENDPOINT_URL"],
+            "region_name": os.environ.get("MOTCUA_S3_REGION") or None,
+            "access_key": os.environ.get("MOTCUA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MOTCUA_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": os.environ.get("MOTCUA_S3_PREFIX", ""),
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MOTCUA_STORAGE={MOTCUA_STORAGE!r} is not one of local or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -389,6 +422,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"level": "INFO"},
+        # The worker (run_huey) adds a plain handler of its own unless the "huey" logger already has one.
+        "huey": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -412,8 +447,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 API_MAX_PAGE_SIZE = 100
 
 # Payments. Enabled gateways (codes): the sandbox (no money moves; never in production) and VNPay 2.1.0
-# when its merchant code and hash secret are set. The sandbox signs with a random per-process secret unless
-# MOTCUA_SANDBOX_GATEWAY_SECRET is set (set it when several processes serve the site).
+# when its merchant code and hash secret are set. The sandbox signs with MOTCUA_SANDBOX_GATEWAY_SECRET, or in
+# development with a random secret kept in var/ (shared by the processes of `make run`).
 VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "")
 VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "")
 VNPAY_PAY_URL = os.environ.get("VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
@@ -422,7 +457,9 @@ VNPAY_ORDER_TYPE = os.environ.get("VNPAY_ORDER_TYPE", "other")
 VNPAY_EXPIRE_MINUTES = int(os.environ.get("VNPAY_EXPIRE_MINUTES", 15))
 MOTCUA_SANDBOX_GATEWAY_SECRET = os.environ.get("MOTCUA_SANDBOX_GATEWAY_SECRET", "")
 if not MOTCUA_SANDBOX_GATEWAY_SECRET and not IS_PRODUCTION:
-    MOTCUA_SANDBOX_GATEWAY_SECRET = secrets.token_urlsafe(32)
+    MOTCUA_SANDBOX_GATEWAY_SECRET = (
+        secrets.token_urlsafe(32) if ENVIRONMENT == "test" else _development_secret("dev-sandbox-gateway-secret")
+    )
 MOTCUA_PAYMENT_GATEWAYS = env_list(
     "MOTCUA_PAYMENT_GATEWAYS",
     ([] if IS_PRODUCTION else ["sandbox"]) + (["vnpay"] if VNPAY_TMN_CODE and VNPAY_HASH_SECRET else []),

@@ -29,6 +29,10 @@ def start(**env: str) -> subprocess.CompletedProcess:
         ({"MOTCUA_ENV": "staging"}, "is not one of development, test, production"),
         ({"MOTCUA_DEBUG": "maybe"}, "is not a boolean"),
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "must point to PostgreSQL or SQLite"),
+        ({"MOTCUA_TASK_BACKEND": "redis"}, "MOTCUA_TASK_BACKEND=redis needs REDIS_URL"),
+        ({"MOTCUA_TASK_BACKEND": "celery"}, "is not one of sqlite, redis or immediate"),
+        ({"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso"}, "MOTCUA_STORAGE=s3 needs MOTCUA_S3_ENDPOINT_URL"),
+        ({"MOTCUA_STORAGE": "ftp"}, "is not one of local or s3"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_fix(env, message):
@@ -56,3 +60,39 @@ def test_tests_run_with_secure_defaults():
 def test_the_test_environment_is_in_force():
     assert settings.ENVIRONMENT == "test"
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_s3_storage_and_redis_are_configuration_only():
+    """Object storage through django-storages and Redis for cache, sessions and the task queue are chosen by the
+    environment alone (nothing is contacted at start-up)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "from django.core.files.storage import storages; from huey.contrib.djhuey import HUEY; "
+            "d = storages['default']; print(type(d).__name__, d.bucket_name, "
+            "s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], type(HUEY).__name__)",
+        ],
+        env={key: value for key, value in os.environ.items() if not key.startswith(("MOTCUA_", "DATABASE_URL"))}
+        | {
+            "DJANGO_SETTINGS_MODULE": "motcua.settings",
+            "MOTCUA_VAR_DIR": "/tmp/motcua-settings-test",
+            "MOTCUA_STORAGE": "s3",
+            "MOTCUA_S3_BUCKET": "hoso-danang",
+            "MOTCUA_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "REDIS_URL": "redis://127.0.0.1:6379/9",
+        },
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "S3Storage",
+        "hoso-danang",
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+        "RedisHuey",
+    ]
