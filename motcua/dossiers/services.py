@@ -36,9 +36,10 @@ from motcua.dossiers.models import (
     DossierState,
     Draft,
 )
-from motcua.dossiers.signals import dossier_closed, dossier_filed
+from motcua.dossiers.signals import ACTION_RECORDED, dossier_closed, dossier_filed
 from motcua.dossiers.steps import first_step, next_step, previous_step
 from motcua.dossiers.transitions import APPLICANT, PUBLIC_ACTION_KINDS, TRANSITIONS
+from motcua.events import services as events
 from motcua.notify.services import notify
 
 ComponentFiles = Mapping[int, Sequence[StoredDocument]]
@@ -139,6 +140,11 @@ def _append(
     )
     if kind in PUBLIC_ACTION_KINDS:
         _notify_applicant(dossier, action)
+    events.publish(
+        event=ACTION_RECORDED,
+        payload={"action": action.pk, "dossier": dossier.code, "kind": kind, "to_state": dossier.state},
+        key=str(action.pk),
+    )
     return action
 
 

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 dossier_filed = Signal()
 # A dossier ended without a result (refused, withdrawn, stopped). Arguments: dossier, kind, now.
 dossier_closed = Signal()
+
+# Outbox events (motcua.events): they leave the transaction, and their subscribers (the index roll-ups, the
+# national-portal sync) act after commit, in a worker, each retried on its own.
+# An action was appended to a dossier's log. Payload: action (id), dossier (code), kind, to_state.
+ACTION_RECORDED = "dossier.action_recorded"
