@@ -37,14 +37,15 @@ def enqueue(*, handler: str, payload: dict, key: str = "", now: dt.datetime | No
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events.enqueue must run inside the transaction of the change it carries.")
     now = now or timezone.now()
-    fields = {"payload": payload, "created_at": now, "available_at": now}
+    message = OutboxMessage(handler=handler, key=key, payload=payload, created_at=now, available_at=now)
     if key:
-        message, created = OutboxMessage.objects.get_or_create(handler=handler, key=key, defaults=fields)
-        if not created:
-            return message
+        # One statement whether or not it is new (INSERT ... ON CONFLICT DO NOTHING), then the row that won.
+        OutboxMessage.objects.bulk_create([message], ignore_conflicts=True)
+        message = OutboxMessage.objects.get(handler=handler, key=key)
     else:
-        message = OutboxMessage.objects.create(handler=handler, **fields)
-    transaction.on_commit(partial(wake_worker, message_id=message.pk))
+        message.save(force_insert=True)
+    if message.status == MessageStatus.PENDING:
+        transaction.on_commit(partial(wake_worker, message_id=message.pk))
     return message
 
 
