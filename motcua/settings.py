@@ -455,6 +455,12 @@ VNPAY_PAY_URL = os.environ.get("VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/pa
 VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction")
 VNPAY_ORDER_TYPE = os.environ.get("VNPAY_ORDER_TYPE", "other")
 VNPAY_EXPIRE_MINUTES = int(os.environ.get("VNPAY_EXPIRE_MINUTES", 15))
+# Reconciliation with the gateways (payments.tasks, every 5 minutes): a payment still pending this long after it
+# started is asked about (and not again within that time), at most BATCH a run; the sandbox and gateways without
+# an expiry of their own give up on an unpaid payment after EXPIRE minutes.
+MOTCUA_PAYMENT_QUERY_AFTER_MINUTES = int(os.environ.get("MOTCUA_PAYMENT_QUERY_AFTER_MINUTES", 10))
+MOTCUA_PAYMENT_QUERY_BATCH = int(os.environ.get("MOTCUA_PAYMENT_QUERY_BATCH", 200))
+MOTCUA_PAYMENT_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_PAYMENT_EXPIRE_MINUTES", 15))
 MOTCUA_SANDBOX_GATEWAY_SECRET = os.environ.get("MOTCUA_SANDBOX_GATEWAY_SECRET", "")
 if not MOTCUA_SANDBOX_GATEWAY_SECRET and not IS_PRODUCTION:
     MOTCUA_SANDBOX_GATEWAY_SECRET = (

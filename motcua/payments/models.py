@@ -1,5 +1,6 @@
 """The payment ledger: bills (what is owed for a dossier), payments (one attempt at a gateway, one
-`txn_ref`) and payment events (every attempt, notification, return, query and refund, kept as received).
+`txn_ref`) and payment events (every attempt, notification, return, query and refund, kept as received);
+and the daily reconciliation snapshots, kept as they were computed each morning.
 
 A payment's status only changes on the gateway's server-to-server notification (IPN), never on the
 browser's return; every such change happens in the transaction that records the notification.
@@ -11,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.models import ApplicantCategory, FeeItem, FeeKind, FeeUnit
+from motcua.catalog.models import Agency, ApplicantCategory, FeeItem, FeeKind, FeeUnit
 from motcua.dossiers.models import Dossier
 
 
@@ -158,3 +159,48 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.txn_ref} {self.kind} {self.outcome}"
+
+
+def snapshot_path(snapshot: ReconciliationSnapshot, filename: str) -> str:
+    return f"payments/reconciliation/{snapshot.day:%Y/%m}/{filename}"
+
+
+class ReconciliationSnapshot(models.Model):
+    """Bản đối soát lưu trữ: one agency's reconciliation of one day at one gateway, as computed the next morning.
+
+    The figures and the Excel file are kept as they were then (a payment settled later does not change them),
+    so an operator sees what officers were told. One per agency, day and gateway: computing it again adds none.
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="reconciliation_snapshots", verbose_name=_("cơ quan")
+    )
+    day = models.DateField(_("ngày"))
+    gateway = models.CharField(_("cổng thanh toán"), max_length=20)
+    paid_count = models.PositiveIntegerField(_("đã thanh toán: số giao dịch"), default=0)
+    paid_amount = models.PositiveBigIntegerField(_("đã thanh toán: số tiền (đồng)"), default=0)
+    pending_count = models.PositiveIntegerField(_("đang chờ: số giao dịch"), default=0)
+    pending_amount = models.PositiveBigIntegerField(_("đang chờ: số tiền (đồng)"), default=0)
+    failed_count = models.PositiveIntegerField(_("không thành công: số giao dịch"), default=0)
+    failed_amount = models.PositiveBigIntegerField(_("không thành công: số tiền (đồng)"), default=0)
+    refunded_count = models.PositiveIntegerField(_("đã hoàn tiền: số giao dịch"), default=0)
+    refunded_amount = models.PositiveBigIntegerField(_("đã hoàn tiền: số tiền giao dịch (đồng)"), default=0)
+    given_back_amount = models.PositiveBigIntegerField(_("số tiền đã hoàn (đồng)"), default=0)
+    collected_count = models.PositiveIntegerField(_("thu trong ngày: số giao dịch"), default=0)
+    collected_amount = models.PositiveBigIntegerField(_("thu trong ngày: số tiền (đồng)"), default=0)
+    mismatch_count = models.PositiveIntegerField(_("số sai lệch"), default=0)
+    workbook = models.FileField(_("tệp Excel"), upload_to=snapshot_path, max_length=300)
+    notified_count = models.PositiveIntegerField(_("số người được thông báo"), default=0)
+    created_at = models.DateTimeField(_("lập lúc"))
+
+    class Meta:
+        verbose_name = _("bản đối soát lưu trữ")
+        verbose_name_plural = _("bản đối soát lưu trữ")
+        ordering = ["-day", "agency", "gateway"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day", "gateway"], name="reconciliation_snapshot_unique"),
+            models.CheckConstraint(condition=~Q(gateway=""), name="reconciliation_snapshot_has_gateway"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.gateway}"

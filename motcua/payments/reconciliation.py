@@ -169,6 +169,27 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def agencies_with_activity(day: dt.date) -> list[Agency]:
+    """The agencies whose report for `day` has something in it: a payment started or paid, a bill paid, or a
+    rejected notification naming one of their transactions (one query)."""
+    start, end = day_bounds(day)
+    payments = Payment.objects.filter(
+        Q(created_at__gte=start, created_at__lt=end) | Q(paid_at__gte=start, paid_at__lt=end)
+    )
+    bills = Bill.objects.filter(status=BillStatus.PAID, paid_at__gte=start, paid_at__lt=end)
+    rejected = PaymentEvent.objects.filter(
+        kind=EventKind.NOTIFICATION, outcome__in=list(REJECTED_OUTCOMES), received_at__gte=start, received_at__lt=end
+    )
+    named = Payment.objects.filter(txn_ref__in=rejected.values("txn_ref"))
+    return list(
+        Agency.objects.filter(
+            Q(pk__in=payments.values("bill__dossier__agency_id"))
+            | Q(pk__in=bills.values("dossier__agency_id"))
+            | Q(pk__in=named.values("bill__dossier__agency_id"))
+        ).order_by("identifier")
+    )
+
+
 def _payments(agency: Agency, start: dt.datetime, end: dt.datetime, gateway: str | None) -> list[Payment]:
     """The day's payments with their bill and dossier, and how many paid payments their bill has (one query)."""
     paid_on_bill = (

@@ -18,13 +18,16 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User, UserKind
-from motcua.catalog.models import ApplicantCategory, FeesDue
+from motcua.catalog.models import Agency, ApplicantCategory, FeesDue
 from motcua.core.locking import lock_one, lock_rows
 from motcua.dossiers import policy
 from motcua.dossiers.models import ActionKind, ChannelCode, Dossier, DossierState
@@ -37,6 +40,7 @@ from motcua.payments.gateways.base import (
     Notification,
     RefundResult,
     StatusResult,
+    enabled_codes,
     flat_params,
     get_gateway,
 )
@@ -48,7 +52,9 @@ from motcua.payments.models import (
     Payment,
     PaymentEvent,
     PaymentStatus,
+    ReconciliationSnapshot,
 )
+from motcua.payments.queries import gateway_name
 
 logger = logging.getLogger(__name__)
 
@@ -353,10 +359,18 @@ def handle_notification(
         return _reject(gw.code, note, UNKNOWN_ERROR, raw=raw, now=now, detail="error while applying; nothing changed")
 
 
-def _apply_notification(gw: Gateway, note: Notification, *, now: dt.datetime) -> Outcome:
+def _apply_notification(
+    gw: Gateway, note: Notification, *, now: dt.datetime, kind: str = EventKind.NOTIFICATION, failure: str = ""
+) -> Outcome:
+    """What a verified report of the gateway means for the ledger; the one path for IPNs and status queries.
+
+    `kind` is the ledger event it is recorded as (a notification, or the answer to our query); `failure` says
+    why an unsuccessful report is applied when it is not the gateway's own response code (e.g. expiry).
+    """
+
     def record(code: str, payment: Payment | None = None, *, applied: bool = False, detail: str = "") -> Outcome:
         _event(
-            gw.code, kind=EventKind.NOTIFICATION, txn_ref=note.txn_ref, now=now, raw=note.raw, payment=payment,
+            gw.code, kind=kind, txn_ref=note.txn_ref, now=now, raw=note.raw, payment=payment,
             signature_valid=True, outcome=code, detail=detail,
         )  # fmt: skip
         return Outcome(code=code, applied=applied, payment_id=payment.pk if payment else None, detail=detail)
@@ -384,7 +398,8 @@ def _apply_notification(gw: Gateway, note: Notification, *, now: dt.datetime) ->
     if not note.success:
         payment.status = PaymentStatus.FAILED
         payment.save(update_fields=["status"])
-        return record(CONFIRMED, payment, applied=True, detail=f"failed (response code {note.response_code})")
+        detail = failure or f"failed (response code {note.response_code})"
+        return record(CONFIRMED, payment, applied=True, detail=detail)
 
     # Success: the money was taken, so the payment is paid whatever became of the bill meanwhile.
     details = [] if payment.status == PaymentStatus.PENDING else ["success after a failure notification"]
@@ -502,3 +517,240 @@ def refund_payment(
             outcome="refunded" if result.success else "refused", detail=detail,
         )  # fmt: skip
     return result
+
+
+# ----- reconciliation with the gateways' query APIs (a periodic task) -------------------------------------------------
+
+# What asking the gateway did, as kept in the query event's `outcome` when the answer changed nothing and
+# went nowhere near the ledger's apply path (which records its own reply codes: 00, 02, 04).
+STILL_PENDING = "pending"  # the gateway says the applicant has not finished: asked again later
+UNANSWERED = "unanswered"  # no usable answer (unreachable, an error, an answer without a status): asked again later
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """What reconciling one pending payment with its gateway did."""
+
+    txn_ref: str
+    answer: str  # the gateway's status: paid, failed, pending, not_found, unknown, or "error"
+    code: str  # the event's outcome: 00 applied, 02 nothing to do, 04 wrong amount, 97, pending, unanswered
+    applied: bool = False
+    expired: bool = False
+    detail: str = ""
+
+
+def _pending_to_ask(*, now: dt.datetime, older_than: dt.timedelta, limit: int) -> list[int]:
+    """Pending payments started more than `older_than` ago and not asked about since: least recently asked first."""
+    cutoff = now - older_than
+    queries = PaymentEvent.objects.filter(payment=OuterRef("pk"), kind=EventKind.QUERY)
+    return list(
+        Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lte=cutoff, gateway__in=enabled_codes())
+        .exclude(Exists(queries.filter(received_at__gt=cutoff)))
+        .annotate(last_asked=Subquery(queries.order_by("-received_at").values("received_at")[:1]))
+        .order_by(F("last_asked").asc(nulls_first=True), "created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def reconcile_pending_payments(
+    *, now: dt.datetime | None = None, older_than: dt.timedelta | None = None, limit: int | None = None
+) -> list[QueryOutcome]:
+    """Đối chiếu giao dịch treo: ask the gateway about payments still pending after `older_than`, and apply its
+    answer as its notification would have been applied (the notification may never come).
+
+    A paid answer marks the payment and its bill paid and returns the dossier to processing, exactly as an IPN;
+    a failed one marks it failed. A payment past the gateway's expiry that it still calls pending, or never
+    saw, is expired (failed; a success notification arriving later still makes it paid). A payment asked about
+    within `older_than` is not asked again, so running this twice at once changes nothing the second time.
+    Every answer is a query event in the ledger; each payment is applied in its own transaction under the same
+    row locks as a notification, so a notification arriving meanwhile has one effect, not two.
+
+    Defaults: settings.MOTCUA_PAYMENT_QUERY_AFTER_MINUTES and MOTCUA_PAYMENT_QUERY_BATCH.
+    """
+    now = now or timezone.now()
+    if older_than is None:
+        older_than = dt.timedelta(minutes=settings.MOTCUA_PAYMENT_QUERY_AFTER_MINUTES)
+    limit = settings.MOTCUA_PAYMENT_QUERY_BATCH if limit is None else limit
+    outcomes = []
+    for payment_id in _pending_to_ask(now=now, older_than=older_than, limit=limit):
+        outcome = _reconcile_one(payment_id, now=now)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _reconcile_one(payment_id: int, *, now: dt.datetime) -> QueryOutcome | None:
+    # The gateway is asked outside any transaction (a slow gateway must not hold row locks); the answer is
+    # applied under the locks, where an IPN that got there first is seen.
+    payment = Payment.objects.filter(pk=payment_id, status=PaymentStatus.PENDING).first()
+    if payment is None:
+        return None  # a notification settled it since it was selected
+    log = {"txn_ref": payment.txn_ref, "gateway": payment.gateway}
+    try:
+        gw = get_gateway(payment.gateway)
+        answer = gw.query_status(payment)
+    except Exception as exc:  # unreachable, misconfigured, or a plugin's bug: this payment waits for the next run
+        logger.warning("payment status query failed", extra={**log, "error": str(exc)})
+        return _unanswered(payment, now=now, answer="error", detail=f"query failed: {exc}")
+    expired = now >= payment.created_at + gw.expires_after()
+    said = f"gateway answered {answer.status}" + (f" ({answer.message})" if answer.message else "")
+    if not answer.signature_valid:
+        logger.warning("payment status answer has a bad signature", extra=log)
+        with transaction.atomic():
+            _event(
+                gw.code, kind=EventKind.QUERY, txn_ref=payment.txn_ref, now=now, raw=answer.raw, payment=payment,
+                signature_valid=False, outcome=BAD_CHECKSUM, detail=f"{said}; bad signature; nothing changed",
+            )  # fmt: skip
+        return QueryOutcome(payment.txn_ref, answer.status, BAD_CHECKSUM, detail="signature does not match")
+
+    failure = ""
+    if answer.status in ("paid", "failed"):
+        note = Notification(
+            txn_ref=payment.txn_ref, amount=answer.amount, success=answer.status == "paid",
+            gateway_txn_no=answer.gateway_txn_no[:64], raw=dict(answer.raw), signature_valid=True,
+            response_code=answer.status, paid_at=answer.paid_at,
+        )  # fmt: skip
+        failure = f"{said}: failed"
+    elif answer.status in ("pending", "not_found") and expired:
+        # The pay page has expired and the gateway has nothing paid: the attempt is over.
+        minutes = int(gw.expires_after().total_seconds() // 60)
+        note = Notification(
+            txn_ref=payment.txn_ref, amount=payment.amount, success=False, gateway_txn_no="", raw=dict(answer.raw),
+            signature_valid=True, response_code="expired",
+        )  # fmt: skip
+        failure = f"{said}: expired, not paid {minutes} minutes after it started"
+    else:
+        if expired:
+            logger.warning("expired payment without a usable answer", extra={**log, "answer": answer.status})
+        if answer.status == "pending":
+            return _unanswered(payment, now=now, answer=answer.status, code=STILL_PENDING, raw=answer.raw,
+                               detail=f"{said}; asked again later")  # fmt: skip
+        return _unanswered(payment, now=now, answer=answer.status, raw=answer.raw, detail=f"{said}; asked again later")
+
+    try:
+        with transaction.atomic():
+            outcome = _apply_notification(gw, note, now=now, kind=EventKind.QUERY, failure=failure)
+    except Exception as exc:
+        logger.exception("payment status answer could not be applied", extra=log)
+        return _unanswered(payment, now=now, answer=answer.status, raw=answer.raw,
+                           detail=f"{said}; error while applying; nothing changed: {exc}")  # fmt: skip
+    if outcome.code == INVALID_AMOUNT:
+        logger.warning("payment status answer has another amount", extra={**log, "detail": outcome.detail})
+    return QueryOutcome(
+        payment.txn_ref, answer.status, outcome.code, applied=outcome.applied,
+        expired=outcome.applied and note.response_code == "expired", detail=outcome.detail,
+    )  # fmt: skip
+
+
+def _unanswered(
+    payment: Payment, *, now: dt.datetime, answer: str, detail: str, code: str = UNANSWERED, raw: Mapping | None = None
+) -> QueryOutcome:
+    """The payment stays pending; the question and why it changed nothing go in the ledger."""
+    with transaction.atomic():
+        _event(
+            payment.gateway, kind=EventKind.QUERY, txn_ref=payment.txn_ref, now=now, raw=raw or {}, payment=payment,
+            outcome=code, detail=detail,
+        )  # fmt: skip
+    return QueryOutcome(payment.txn_ref, answer, code, detail=detail)
+
+
+# ----- the daily reconciliation snapshot (a periodic task, every morning) --------------------------------------------
+
+
+def _has_activity(summary) -> bool:
+    figures = (summary.paid, summary.pending, summary.failed, summary.refunded, summary.collected)
+    return any(figure.count for figure in figures) or summary.mismatches > 0
+
+
+def snapshot_daily_reconciliation(
+    *, day: dt.date | None = None, now: dt.datetime | None = None
+) -> list[ReconciliationSnapshot]:
+    """Đối soát hằng ngày: keep each agency's reconciliation of `day` (default: yesterday in Việt Nam) per gateway,
+    figures and Excel file, and tell its leaders and one-stop desk officers when it found mismatches.
+
+    Only agencies with payment activity that day, and only gateways that had some. One transaction per agency;
+    an agency's snapshot that exists is not computed again (nor are its officers told again), so a second run
+    does nothing. One agency failing does not stop the others (it is logged).
+    """
+    from motcua.payments import reconciliation  # it reads this module's reply codes: imported here, not at the top
+
+    now = now or timezone.now()
+    if day is None:
+        day = timezone.localdate(now, reconciliation.VN) - dt.timedelta(days=1)
+    created: list[ReconciliationSnapshot] = []
+    for agency in reconciliation.agencies_with_activity(day):
+        try:
+            created += _snapshot_agency(agency, day=day, now=now)
+        except IntegrityError:
+            logger.info("reconciliation snapshot made meanwhile", extra={"agency": agency.identifier, "day": str(day)})
+        except Exception:
+            logger.exception("reconciliation snapshot failed", extra={"agency": agency.identifier, "day": str(day)})
+    return created
+
+
+def _snapshot_agency(agency: Agency, *, day: dt.date, now: dt.datetime) -> list[ReconciliationSnapshot]:
+    from motcua.payments import reconciliation
+
+    kept = set(ReconciliationSnapshot.objects.filter(agency=agency, day=day).values_list("gateway", flat=True))
+    overall = reconciliation.daily_report(agency=agency, day=day)
+    codes = [item.code for item in overall.summaries if _has_activity(item) and item.code not in kept]
+    if not codes:
+        return []
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            snapshots = []
+            for code in codes:
+                report = reconciliation.daily_report(agency=agency, day=day, gateway=code)
+                figures = report.summaries[0]
+                snapshot = ReconciliationSnapshot(
+                    agency=agency, day=day, gateway=code, paid_count=figures.paid.count,
+                    paid_amount=figures.paid.amount, pending_count=figures.pending.count,
+                    pending_amount=figures.pending.amount, failed_count=figures.failed.count,
+                    failed_amount=figures.failed.amount, refunded_count=figures.refunded.count,
+                    refunded_amount=figures.refunded.amount, given_back_amount=figures.refunded_amount,
+                    collected_count=figures.collected.count, collected_amount=figures.collected.amount,
+                    mismatch_count=len(report.mismatches), created_at=now,
+                )  # fmt: skip
+                body = reconciliation.workbook(report, now=now)
+                snapshot.workbook.save(reconciliation.xlsx_filename(report), ContentFile(body), save=False)
+                stored.append(snapshot.workbook.name)
+                snapshot.save()
+                snapshots.append(snapshot)
+            _tell_of_mismatches(agency, day, [s for s in snapshots if s.mismatch_count], now=now)
+    except Exception:
+        for name in stored:  # the rows are gone with the transaction: so are their files
+            default_storage.delete(name)
+        raise
+    return snapshots
+
+
+def _tell_of_mismatches(
+    agency: Agency, day: dt.date, snapshots: list[ReconciliationSnapshot], *, now: dt.datetime
+) -> None:
+    """The agency's leaders and one-stop desk officers (who may open the report) get a link to the day's page."""
+    if not snapshots:
+        return
+    people = list(
+        User.objects.filter(
+            kind=UserKind.OFFICER, is_active=True, memberships__agency=agency, memberships__is_active=True,
+            memberships__role__in=policy.PAYMENTS_REPORT_ROLES,
+        )
+        .distinct()
+        .order_by("pk")
+    )  # fmt: skip
+    link = reverse("payments:reconciliation", args=[agency.identifier]) + f"?day={day.isoformat()}"
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Đối soát thanh toán ngày %(day)s: có sai lệch cần xử lý") % {"day": f"{day:%d/%m/%Y}"}
+        lines = [
+            _("Số sai lệch tại %(gateway)s: %(count)d.")
+            % {"gateway": gateway_name(s.gateway), "count": s.mismatch_count}
+            for s in snapshots
+        ]
+        lines.append(_("Xem chi tiết và xử lý trên trang đối soát của %(agency)s.") % {"agency": agency.name})
+        body = "\n".join(lines)
+        for person in people:
+            notify(user=person, title=title, body=body, link=link, now=now)
+    for snapshot in snapshots:
+        snapshot.notified_count = len(people)
+        snapshot.save(update_fields=["notified_count"])

@@ -62,7 +62,11 @@ class Notification:
 
 @dataclass(frozen=True)
 class StatusResult:
-    """A gateway's answer to "what became of this transaction?" (`status`: paid, failed, pending or unknown)."""
+    """A gateway's answer to "what became of this transaction?".
+
+    `status`: paid, failed, pending (started, not finished), not_found (the gateway never saw it: the applicant
+    did not reach its page) or unknown (the gateway answered, but not with a status).
+    """
 
     status: str
     amount: int | None = None
@@ -70,6 +74,7 @@ class StatusResult:
     raw: dict = field(default_factory=dict)
     signature_valid: bool = True
     message: str = ""
+    paid_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,13 @@ class Gateway(ABC):
     @abstractmethod
     def refund(self, payment: Payment, amount: int, *, reason: str = "", requested_by: str = "") -> RefundResult:
         """Give back `amount` đồng of a paid payment."""
+
+    def expires_after(self) -> dt.timedelta:
+        """How long after it starts a payment can still be paid at this gateway (its pay page's lifetime).
+
+        Past this, a payment the gateway still calls pending (or never saw) is expired by reconciliation.
+        """
+        return dt.timedelta(minutes=int(getattr(settings, "MOTCUA_PAYMENT_EXPIRE_MINUTES", 15)))
 
 
 # ----- the signing rule shared by VNPay 2.1.0 and the sandbox -------------------------------------------------------

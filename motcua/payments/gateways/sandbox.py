@@ -116,6 +116,7 @@ class SandboxGateway(Gateway):
             amount=note.amount,
             gateway_txn_no=note.gateway_txn_no,
             raw=sent.raw,
+            paid_at=note.paid_at if note.success else None,
         )
 
     def refund(self, payment: Payment, amount: int, *, reason: str = "", requested_by: str = "") -> RefundResult:

@@ -69,6 +69,7 @@ REFUND_RESPONSE_FIELDS = (
 
 # vnp_TransactionStatus (querydr) → our payment status.
 TRANSACTION_STATUS = {"00": "paid", "01": "pending", "02": "failed", "05": "pending", "06": "pending"}
+QUERY_NOT_FOUND = "91"  # querydr's vnp_ResponseCode when VNPay has no such transaction
 
 _ORDER_INFO_CHARS = re.compile(r"[^A-Za-z0-9 .:\-]+")
 
@@ -202,16 +203,23 @@ class VNPayGateway(Gateway):
         answer, valid = self._api(self.query_request(payment), QUERY_RESPONSE_FIELDS)
         if not valid:
             return StatusResult(status="unknown", raw=answer, signature_valid=False, message="invalid checksum")
+        if answer.get("vnp_ResponseCode") == QUERY_NOT_FOUND:
+            return StatusResult(status="not_found", raw=answer, message=answer.get("vnp_Message", ""))
         if answer.get("vnp_ResponseCode") != "00":
             return StatusResult(status="unknown", raw=answer, message=answer.get("vnp_Message", ""))
         amount_text = answer.get("vnp_Amount", "")
         return StatusResult(
             status=TRANSACTION_STATUS.get(answer.get("vnp_TransactionStatus", ""), "unknown"),
-            amount=int(amount_text) // 100 if amount_text.isdigit() else None,
+            amount=int(amount_text) // 100 if amount_text.isdigit() and int(amount_text) % 100 == 0 else None,
             gateway_txn_no=answer.get("vnp_TransactionNo", ""),
             raw=answer,
             message=answer.get("vnp_Message", ""),
+            paid_at=parse_gmt7_stamp(answer.get("vnp_PayDate")),
         )
+
+    def expires_after(self) -> dt.timedelta:
+        """vnp_ExpireDate, as sent with the pay URL."""
+        return dt.timedelta(minutes=self.expire_minutes)
 
     def refund_request(
         self, payment: Payment, amount: int, *, requested_by: str, reason: str, client_ip: str = "127.0.0.1"
