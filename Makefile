@@ -129,3 +129,11 @@ lint: dev-deps
 
 clean:
 	rm -rf $(VENV) node_modules var test-artifacts
+
+## make bench-load: load benchmarks (locust) of the production server (gunicorn + huey on Redis) on PostgreSQL
+## filled with BENCH_LOAD_DOSSIERS dossiers, against a bare Django + gunicorn baseline, with a spike and a kill -9
+## run; writes bench-results/load-postgresql.json and the README's section (scripts/bench_load/run.py)
+.PHONY: bench-load
+BENCH_LOAD_DOSSIERS ?= 1000000
+bench-load: dev-deps messages
+	BENCH_LOAD_DOSSIERS=$(BENCH_LOAD_DOSSIERS) $(BIN)/python scripts/bench_load/run.py
