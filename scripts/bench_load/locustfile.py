@@ -28,7 +28,8 @@ from locust.exception import StopUser
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stats  # noqa: E402  (the benchmark's own arithmetic, next to this file)
 
-MANIFEST = json.loads(Path(os.environ["BENCH_MANIFEST"]).read_text()) if os.environ.get("BENCH_MANIFEST") else {}
+_MANIFEST_PATH = Path(os.environ.get("BENCH_MANIFEST", "/nonexistent"))
+MANIFEST = json.loads(_MANIFEST_PATH.read_text()) if _MANIFEST_PATH.is_file() else {}
 WARMUP = float(os.environ.get("BENCH_WARMUP", "10"))
 BARE_ROWS = int(os.environ.get("BENCH_BARE_ROWS", "1000000"))
 SPIKE_PACING = float(os.environ.get("BENCH_SPIKE_PACING", "1.0"))

@@ -344,7 +344,10 @@ def locust(user_class: str, host: str, *, name: str, users: int, seconds: int, w
         "--loglevel", "WARNING", "--stop-timeout", str(extra_env.get("BENCH_STOP_TIMEOUT", 0) if extra_env else 0),
         *user_class.split(),
     ]  # fmt: skip
-    subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(VAR / "logs" / "locust.log", "ab"))  # noqa: SIM115
+    with open(VAR / "logs" / "locust.log", "ab") as errors:
+        subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
+    if not out.exists():
+        raise RuntimeError(f"locust wrote no figures for {name}: see {VAR / 'logs' / 'locust.log'}")
     return json.loads(out.read_text())
 
 

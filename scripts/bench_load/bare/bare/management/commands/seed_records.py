@@ -21,7 +21,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute(
                         f"INSERT INTO {table} (id, code, state, name, created_at, updated_at, revision) "
-                        "SELECT n, 'REC-' || n, 1 + n % 10, 'Bản ghi số ' || n, now(), now(), 0 "
+                        "SELECT n, 'REC-' || n, 1 + n %% 10, 'Bản ghi số ' || n, now(), now(), 0 "
                         "FROM generate_series(1, %s) AS n",
                         [rows],
                     )
