@@ -1,8 +1,11 @@
 """The ledger in the admin: to read, never to edit (bills, payments and events change only through services)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from motcua.payments.models import Bill, BillLine, Payment, PaymentEvent
+from motcua.payments.models import Bill, BillLine, Payment, PaymentEvent, ReconciliationSnapshot
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +53,24 @@ class PaymentEventAdmin(ReadOnlyAdmin):
     list_display = ("received_at", "gateway", "txn_ref", "kind", "signature_valid", "outcome", "detail")
     list_filter = ("gateway", "kind", "outcome", "signature_valid")
     search_fields = ("txn_ref",)
+
+
+@admin.register(ReconciliationSnapshot)
+class ReconciliationSnapshotAdmin(ReadOnlyAdmin):
+    """The history of the daily reconciliations, as computed each morning (the file is downloadable here)."""
+
+    list_display = (
+        "day", "agency", "gateway", "paid_count", "paid_amount", "collected_amount", "mismatch_count",
+        "notified_count", "download", "created_at",
+    )  # fmt: skip
+    exclude = ("workbook",)  # stored files are private: downloaded through the permission-checked view
+    readonly_fields = ("download",)
+    list_filter = ("gateway", "day")
+    search_fields = ("agency__identifier", "agency__name")
+    date_hierarchy = "day"
+    list_select_related = ("agency",)
+
+    @admin.display(description=_("tệp Excel"))
+    def download(self, snapshot: ReconciliationSnapshot) -> str:
+        url = reverse("payments:reconciliation_snapshot", args=[snapshot.agency.identifier, snapshot.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Tải tệp"))

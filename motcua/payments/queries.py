@@ -9,7 +9,7 @@ from motcua.catalog.models import Agency
 from motcua.dossiers import policy
 from motcua.dossiers.models import Dossier
 from motcua.payments.gateways.base import enabled_codes, gateway_classes, get_gateway
-from motcua.payments.models import Bill, BillStatus, Payment, PaymentStatus
+from motcua.payments.models import Bill, BillStatus, Payment, PaymentStatus, ReconciliationSnapshot
 
 # A payment has a receipt (biên lai) once the money was taken, including when some or all was given back.
 SETTLED = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
@@ -77,3 +77,11 @@ def receipt_payment(user, txn_ref: str) -> Payment | None:
 def report_agencies(user) -> QuerySet[Agency]:
     """The agencies whose reconciliation report an officer may open, by name (the back office's link)."""
     return Agency.objects.filter(pk__in=policy.payments_report_agency_ids(user)).order_by("name")
+
+
+def reconciliation_snapshots(agency: Agency, *, limit: int = 30) -> list[ReconciliationSnapshot]:
+    """The agency's kept daily reconciliations, newest day first, each with `gateway_name` (the page's history)."""
+    snapshots = list(ReconciliationSnapshot.objects.filter(agency=agency).order_by("-day", "gateway")[:limit])
+    for snapshot in snapshots:
+        snapshot.gateway_name = gateway_name(snapshot.gateway)
+    return snapshots

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -32,7 +32,7 @@ from motcua.payments import queries, reconciliation, services
 from motcua.payments.forms import ReconciliationForm
 from motcua.payments.gateways.base import GatewayUnavailable, enabled_codes, get_gateway
 from motcua.payments.gateways.sandbox import SandboxGateway
-from motcua.payments.models import Bill, PaymentStatus
+from motcua.payments.models import Bill, PaymentStatus, ReconciliationSnapshot
 from motcua.payments.receipts import NoReceipt, render_receipt
 
 
@@ -175,7 +175,10 @@ def reconciliation_page(request: HttpRequest, identifier: str) -> HttpResponse:
         return _officer_login(request)
     agency = _report_agency(request, identifier)
     form = ReconciliationForm(request.GET)
-    context = {"agency": agency, "form": form, "report": None, "is_officer": request.user.kind == UserKind.OFFICER}
+    context = {
+        "agency": agency, "form": form, "report": None, "is_officer": request.user.kind == UserKind.OFFICER,
+        "snapshots": queries.reconciliation_snapshots(agency),
+    }  # fmt: skip
     if not form.is_valid():
         context["problem"] = _("Chưa lập được báo cáo: hãy sửa các mục được đánh dấu.")
         return render(request, "payments/reconciliation.html", context, status=400)
@@ -206,5 +209,23 @@ def reconciliation_xlsx(request: HttpRequest, identifier: str) -> HttpResponse:
     )
     response = HttpResponse(reconciliation.workbook(report), content_type=reconciliation.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{reconciliation.xlsx_filename(report)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@never_cache
+def reconciliation_snapshot(request: HttpRequest, identifier: str, snapshot_id: int) -> HttpResponse:
+    """A kept daily reconciliation's Excel file, as it was computed that morning."""
+    if not request.user.is_authenticated:
+        return _officer_login(request)
+    agency = _report_agency(request, identifier)
+    snapshot = get_object_or_404(ReconciliationSnapshot, pk=snapshot_id, agency=agency)
+    response = FileResponse(
+        snapshot.workbook.open("rb"),
+        as_attachment=True,
+        filename=f"doi-soat-{agency.identifier}-{snapshot.day:%Y%m%d}-{snapshot.gateway}.xlsx",
+        content_type=reconciliation.XLSX_CONTENT_TYPE,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
