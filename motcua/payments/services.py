@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import re
 import secrets
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -523,6 +524,8 @@ def refund_payment(
 
 # What asking the gateway did, as kept in the query event's `outcome` when the answer changed nothing and
 # went nowhere near the ledger's apply path (which records its own reply codes: 00, 02, 04).
+# A run stops asking after this long, so that runs every 5 minutes do not pile up behind a slow gateway.
+QUERY_RUN_SECONDS = 4 * 60
 STILL_PENDING = "pending"  # the gateway says the applicant has not finished: asked again later
 UNANSWERED = "unanswered"  # no usable answer (unreachable, an error, an answer without a status): asked again later
 
@@ -572,7 +575,11 @@ def reconcile_pending_payments(
         older_than = dt.timedelta(minutes=settings.MOTCUA_PAYMENT_QUERY_AFTER_MINUTES)
     limit = settings.MOTCUA_PAYMENT_QUERY_BATCH if limit is None else limit
     outcomes = []
+    deadline = time.monotonic() + QUERY_RUN_SECONDS
     for payment_id in _pending_to_ask(now=now, older_than=older_than, limit=limit):
+        if time.monotonic() > deadline:
+            logger.warning("payment status queries stopped for this run", extra={"asked": len(outcomes)})
+            break  # a slow gateway: the rest wait for the next run rather than overlap with it
         outcome = _reconcile_one(payment_id, now=now)
         if outcome is not None:
             outcomes.append(outcome)

@@ -15,6 +15,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from openpyxl import load_workbook
 
+from motcua.dossiers.models import ActionKind
+from motcua.dossiers.services import perform_action, submit_dossier
 from motcua.dossiers.tests.factories import at
 from motcua.notify.models import Notification
 from motcua.payments import services
@@ -113,10 +115,6 @@ def test_a_late_payment_of_another_gateway_is_kept_on_a_run_again_without_repeat
     services.snapshot_daily_reconciliation(now=SIX_IN_THE_MORNING)
     # An officer's late entry for the 23rd: a sandbox payment at Sở Tư pháp, recorded after the morning run.
     world = busy_day.world
-    from motcua.dossiers.models import ActionKind
-    from motcua.dossiers.services import perform_action, submit_dossier
-    from motcua.payments.services import request_payment
-
     files = {r.pk: [world.upload()] for r in busy_day.version.components.all() if r.required}
     dossier = submit_dossier(
         applicant=world.owner, version=busy_day.version, agency=world.other_agency, form_data=world.form,
@@ -126,7 +124,7 @@ def test_a_late_payment_of_another_gateway_is_kept_on_a_run_again_without_repeat
     perform_action(
         dossier_code=dossier.code, actor=world.other_officer, kind=ActionKind.HAND_OFF, assignee=world.other_officer
     )
-    bill = request_payment(dossier_code=dossier.code, officer=world.other_officer, copies=2, pages=3)
+    bill = services.request_payment(dossier_code=dossier.code, officer=world.other_officer, copies=2, pages=3)
     payment = start(bill, "sandbox", at(2026, 11, 23, 14, 30))
     assert sandbox_notify(payment, at(2026, 11, 23, 14, 31)) == "00"
 

@@ -19,7 +19,7 @@ from motcua.payments.gateways import GatewayError, get_gateway
 from motcua.payments.gateways import vnpay as vnpay_module
 from motcua.payments.gateways.base import gmt7_stamp
 from motcua.payments.models import BillStatus, EventKind, Payment, PaymentStatus
-from motcua.payments.tests.conftest import TMN_CODE, hmac512, notification
+from motcua.payments.tests.conftest import TMN_CODE, dossier_waiting_for_payment, hmac512, notification
 
 STARTED = at(2026, 11, 23, 9, 30)
 
@@ -225,8 +225,6 @@ def test_answers_that_change_nothing_are_kept_and_asked_again_later(paying, merc
 
 def test_the_oldest_question_goes_first_and_a_run_asks_at_most_the_batch(paying, settings):
     world, version = paying.world, paying.version
-    from motcua.payments.tests.conftest import dossier_waiting_for_payment
-
     first = start(paying, "sandbox")
     _dossier, bill = dossier_waiting_for_payment(world, version)
     second, _url = services.start_payment(bill=bill, gateway_code="sandbox", now=minutes_later(1))
@@ -241,3 +239,11 @@ def test_payments_of_a_gateway_no_longer_enabled_are_left_alone(paying, settings
     settings.MOTCUA_PAYMENT_GATEWAYS = ["sandbox"]
     assert services.reconcile_pending_payments(now=minutes_later(60)) == []
     assert queries(payment) == []
+
+
+def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(paying, monkeypatch):
+    payment = start(paying, "sandbox")
+    monkeypatch.setattr(services, "QUERY_RUN_SECONDS", -1)  # the time budget already spent on a slow gateway
+    assert services.reconcile_pending_payments(now=minutes_later(11)) == []
+    monkeypatch.setattr(services, "QUERY_RUN_SECONDS", 240)
+    assert [o.txn_ref for o in services.reconcile_pending_payments(now=minutes_later(11))] == [payment.txn_ref]
