@@ -117,6 +117,22 @@ def verify(journal: Path, since: float) -> dict:
     return {"submissions": submissions, "payments": payments_out}
 
 
+def signed(since: float, until: float) -> dict:
+    """Approvals and signed results (kết quả điện tử đã ký) recorded in a time window."""
+    from motcua.dossiers.models import ActionKind, DossierAction
+    from motcua.signing.models import IssuedResult
+
+    window = (dt.datetime.fromtimestamp(since, tz=dt.UTC), dt.datetime.fromtimestamp(until, tz=dt.UTC))
+    approvals = DossierAction.objects.filter(kind=ActionKind.APPROVE, at__gte=window[0], at__lt=window[1])
+    approved = set(approvals.values_list("dossier_id", flat=True))
+    results = IssuedResult.objects.filter(issued_at__gte=window[0], issued_at__lt=window[1])
+    return {
+        "approvals": len(approved),
+        "signed_results": results.count(),
+        "approved_without_signed_result": len(approved - set(results.values_list("dossier_id", flat=True))),
+    }
+
+
 def diagnose(manifest: dict, scenario: str) -> dict:
     """The SQL behind a read, each SELECT with EXPLAIN (ANALYZE, BUFFERS), and a profile of the request."""
     from django.db import connection
@@ -174,15 +190,18 @@ def diagnose(manifest: dict, scenario: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["outbox", "verify", "diagnose"])
+    parser.add_argument("command", choices=["outbox", "verify", "signed", "diagnose"])
     parser.add_argument("--journal", type=Path)
     parser.add_argument("--since", type=float, default=0.0)
+    parser.add_argument("--until", type=float, default=0.0)
     parser.add_argument("--manifest", type=Path)
     parser.add_argument("--scenario")
     args = parser.parse_args()
     _setup()
     if args.command == "outbox":
         result = outbox()
+    elif args.command == "signed":
+        result = signed(args.since, args.until)
     elif args.command == "verify":
         result = verify(args.journal, args.since)
     else:

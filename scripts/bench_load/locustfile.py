@@ -38,7 +38,7 @@ SPIKE_PACING = float(os.environ.get("BENCH_SPIKE_PACING", "1.0"))
 
 SAMPLES: dict[str, list[tuple[float, float, bool]]] = {}
 USERS: list[tuple[float, int]] = []
-CLOCK = {"start": None, "stop": None}
+CLOCK: dict = {"start": None, "stop": None}
 
 
 @events.request.add_listener
@@ -69,11 +69,12 @@ def _write(environment, **kwargs):
     out = os.environ.get("BENCH_OUT")
     if not out or CLOCK["start"] is None:
         return
-    start, stop = CLOCK["start"], CLOCK["stop"] or time.time()
+    start, stop = CLOCK["start"], min(CLOCK["stop"] or time.time(), CLOCK.get("exhausted") or float("inf"))
     result = {
         "started_at": start,
         "stopped_at": stop,
         "warmup_seconds": WARMUP,
+        "ran_out_of_items": bool(CLOCK.get("exhausted")),
         "requests": {
             name: stats.summarise(samples, start=start + WARMUP, end=stop) for name, samples in sorted(SAMPLES.items())
         },
@@ -107,6 +108,9 @@ def take(items: list, key: str):
     counter = _counters.setdefault(key, itertools.count())
     index = next(counter)
     if index >= len(items):
+        # Figures stop here: the seconds after the last item would count as idle time.
+        if os.environ.get("BENCH_CUT_WHEN_EXHAUSTED") == "1":
+            CLOCK["exhausted"] = CLOCK.get("exhausted") or time.time()
         raise StopUser()
     return items[index]
 

@@ -48,6 +48,8 @@ def _target_text(target: dict | None) -> str:
         parts.append(f"p95 < {target['p95_max_ms']} ms")
     if "rps_min" in target:
         parts.append(f"≥ {target['rps_min']}/s")
+    if "signed_per_second_min" in target:
+        parts.append(f"≥ {target['signed_per_second_min']} signed results/s")
     return ", ".join(parts)
 
 

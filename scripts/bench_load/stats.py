@@ -99,6 +99,15 @@ def check_target(result: dict, target: dict, baselines: dict[str, dict]) -> dict
         checks.append(
             {"what": f"≥ {target['rps_min']}/s", "value": result["rps"], "ok": result["rps"] >= target["rps_min"]}
         )
+    if "signed_per_second_min" in target:
+        signed = result.get("signed_results_per_second")
+        checks.append(
+            {
+                "what": f"≥ {target['signed_per_second_min']} signed results/s",
+                "value": signed,
+                "ok": signed is not None and signed >= target["signed_per_second_min"],
+            }
+        )
     if "error_rate_max" in target:
         checks.append(
             {
