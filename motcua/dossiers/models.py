@@ -124,9 +124,22 @@ class Dossier(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "state", "appointment_at"], name="dossier_worklist_idx"),
+            # Danh sách việc (dossiers.queries.worklist_counts): every column the five counts read, so that they
+            # are one index-only scan of the agency's entries instead of one heap page per dossier.
+            models.Index(
+                fields=["agency", "state", "appointment_at", "assignee", "current_step"],
+                name="dossier_worklist_counts_idx",
+            ),
+            # The lists' order (nearest appointment first): the first page is read in order, never sorted.
+            models.Index(fields=["agency", "appointment_at", "submitted_at", "id"], name="dossier_agency_order_idx"),
+            # The same order over unfinished dossiers only (queue, due soon, overdue): finished ones, the bulk of
+            # an agency's rows after a few months, are not in it to be skipped.
+            models.Index(
+                fields=["agency", "appointment_at", "submitted_at", "id"],
+                condition=Q(state__in=[state for state in DossierState if state not in FINAL_STATES]),
+                name="dossier_active_order_idx",
+            ),
             models.Index(fields=["assignee", "state"], name="dossier_assignee_idx"),
-            models.Index(fields=["agency", "current_step", "assignee"], name="dossier_step_queue_idx"),
             models.Index(fields=["applicant", "-submitted_at"], name="dossier_applicant_idx"),
         ]
 

@@ -95,22 +95,33 @@ def _due_soon_limit(now: dt.datetime, calendar=None) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=TIME_ZONE)
 
 
-def worklist_filters(user, now: dt.datetime, calendar=None) -> dict[str, Q]:
-    """The officer's worklists as filters over the dossiers they may see."""
+def worklist_filters(user, now: dt.datetime, calendar=None, *, names=WORKLISTS) -> dict[str, Q]:
+    """The officer's worklists (those in `names`) as filters over the dossiers they may see.
+
+    Each filter names the columns of an index: `dossier_worklist_idx` covers every count in one index-only
+    scan, `dossier_agency_order_idx` and `dossier_active_order_idx` give each list's first page in order."""
     roles = policy.officer_roles(user)
-    queue = Q(pk__in=[])
-    for agency_id, agency_roles in roles.items():
-        queue |= Q(agency_id=agency_id, current_step__role__in=agency_roles, assignee__isnull=True)
-    running = Q(state__in=CLOCK_RUNNING)
-    receiving = [agency_id for agency_id, agency_roles in roles.items() if "reception" in agency_roles]
-    return {
-        "mine": Q(assignee=user, state__in=ACTIVE),
+    filters = {}
+    if "mine" in names:
+        filters["mine"] = Q(assignee=user, state__in=ACTIVE)
+    if "queue" in names:
+        queue = Q(pk__in=[])
+        for agency_id, agency_roles in roles.items():
+            queue |= Q(agency_id=agency_id, current_step__role__in=agency_roles, assignee__isnull=True)
+        receiving = [agency_id for agency_id, agency_roles in roles.items() if "reception" in agency_roles]
         # My step's unassigned dossiers; for reception, also everything filed online and not yet received.
-        "queue": (queue & Q(state__in=ACTIVE)) | Q(agency_id__in=receiving, state=DossierState.SUBMITTED),
-        "due_soon": running & Q(appointment_at__gte=now, appointment_at__lt=_due_soon_limit(now, calendar)),
-        "overdue": running & Q(appointment_at__lt=now),
-        "all": Q(),
-    }
+        # "Active" stands outside the OR (both arms imply it): the planner then matches the partial index on
+        # active dossiers at once, instead of spending milliseconds proving it through each arm.
+        filters["queue"] = Q(state__in=ACTIVE) & (queue | Q(agency_id__in=receiving, state=DossierState.SUBMITTED))
+    running = Q(state__in=CLOCK_RUNNING)
+    if "due_soon" in names:
+        limit = _due_soon_limit(now, calendar)  # the calendar is read only for this list
+        filters["due_soon"] = running & Q(appointment_at__gte=now, appointment_at__lt=limit)
+    if "overdue" in names:
+        filters["overdue"] = running & Q(appointment_at__lt=now)
+    if "all" in names:
+        filters["all"] = Q()
+    return filters
 
 
 def worklist(
@@ -120,7 +131,7 @@ def worklist(
 
     Pass the request's `calendar` (workdays.queries.load_calendar()) to share it with worklist_counts."""
     now = now or timezone.now()
-    queryset = policy.visible_dossiers(user).filter(worklist_filters(user, now, calendar)[name])
+    queryset = policy.visible_dossiers(user).filter(worklist_filters(user, now, calendar, names=(name,))[name])
     filters = filters or WorklistFilters()
     if filters.state:
         queryset = queryset.filter(state=filters.state)
@@ -135,11 +146,12 @@ def worklist(
 
 
 def worklist_counts(user, *, now: dt.datetime | None = None, calendar=None) -> dict[str, int]:
-    """How many dossiers each worklist holds, in one query."""
+    """How many dossiers each worklist holds, in one query (an index-only scan of `dossier_worklist_idx`)."""
     now = now or timezone.now()
     conditions = worklist_filters(user, now, calendar)
+    # COUNT(agency_id) (never null), not COUNT(id): every column the filters read is in the index, the id is not.
     return policy.visible_dossiers(user).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+        **{name: Count("agency_id", filter=condition) for name, condition in conditions.items()}
     )
 
 
