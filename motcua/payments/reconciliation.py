@@ -31,9 +31,9 @@ from django.utils.translation import gettext_lazy
 
 from motcua.catalog.models import Agency
 from motcua.payments.gateways.base import enabled_codes
+from motcua.payments.ledger import BAD_CHECKSUM, INVALID_AMOUNT, WRONG_AMOUNT_PATTERN
 from motcua.payments.models import Bill, BillStatus, EventKind, Payment, PaymentEvent, PaymentStatus
 from motcua.payments.queries import SETTLED, gateway_name
-from motcua.payments.services import BAD_CHECKSUM, INVALID_AMOUNT, WRONG_AMOUNT_PATTERN
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

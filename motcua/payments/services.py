@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import secrets
 import time
 from collections.abc import Collection, Mapping
@@ -34,7 +33,7 @@ from motcua.dossiers import policy
 from motcua.dossiers.models import ActionKind, ChannelCode, Dossier, DossierState
 from motcua.dossiers.services import confirm_payment_from_gateway, perform_action
 from motcua.notify.services import notify
-from motcua.payments import fees
+from motcua.payments import fees, reconciliation
 from motcua.payments.gateways.base import (
     Gateway,
     GatewayUnavailable,
@@ -44,6 +43,17 @@ from motcua.payments.gateways.base import (
     enabled_codes,
     flat_params,
     get_gateway,
+)
+from motcua.payments.ledger import (  # noqa: F401  (the reply codes are part of this module's interface)
+    ALREADY_CONFIRMED,
+    BAD_CHECKSUM,
+    CONFIRMED,
+    INVALID_AMOUNT,
+    NOT_FOUND,
+    RSP_MESSAGES,
+    UNKNOWN_ERROR,
+    WRONG_AMOUNT_DETAIL,
+    WRONG_AMOUNT_PATTERN,
 )
 from motcua.payments.models import (
     Bill,
@@ -59,29 +69,7 @@ from motcua.payments.queries import gateway_name
 
 logger = logging.getLogger(__name__)
 
-# The IPN reply codes of VNPay 2.1.0 (and their English messages, as the gateway expects them).
-CONFIRMED, NOT_FOUND, ALREADY_CONFIRMED, INVALID_AMOUNT, BAD_CHECKSUM, UNKNOWN_ERROR = (
-    "00",
-    "01",
-    "02",
-    "04",
-    "97",
-    "99",
-)
-RSP_MESSAGES = {
-    CONFIRMED: "Confirm Success",
-    NOT_FOUND: "Order not found",
-    ALREADY_CONFIRMED: "Order already confirmed",
-    INVALID_AMOUNT: "Invalid amount",
-    BAD_CHECKSUM: "Invalid signature",
-    UNKNOWN_ERROR: "Unknown error",
-}
 REFUND_ROLES = frozenset({"leader", "administrator"})
-
-
-# The note kept on a notification refused for its amount; the reconciliation report reads the figures back.
-WRONG_AMOUNT_DETAIL = "amount {reported} differs from {expected}"
-WRONG_AMOUNT_PATTERN = re.compile(r"amount (\d+|None) differs from (\d+)")
 
 
 class PaymentInvalid(Exception):
@@ -679,7 +667,6 @@ def snapshot_daily_reconciliation(
     an agency's snapshot that exists is not computed again (nor are its officers told again), so a second run
     does nothing. One agency failing does not stop the others (it is logged).
     """
-    from motcua.payments import reconciliation  # it reads this module's reply codes: imported here, not at the top
 
     now = now or timezone.now()
     if day is None:
