@@ -202,6 +202,7 @@ MOTCUA_TASK_BACKEND = os.environ.get(
 )
 MOTCUA_TASK_WORKERS = int(os.environ.get("MOTCUA_TASK_WORKERS", 2))
 _huey_consumer = {"workers": MOTCUA_TASK_WORKERS, "worker_type": "thread"}
+# Periodic jobs' crontabs are read in UTC (Việt Nam is UTC+7): each tasks.py says its times in both.
 if MOTCUA_TASK_BACKEND == "sqlite":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     HUEY = {
@@ -209,6 +210,7 @@ if MOTCUA_TASK_BACKEND == "sqlite":
         "name": "motcua",
         "filename": os.environ.get("MOTCUA_TASK_SQLITE", str(VAR_DIR / "tasks.sqlite3")),
         "results": False,
+        "utc": True,
         "immediate": False,
         "consumer": _huey_consumer,
     }
@@ -223,6 +225,7 @@ elif MOTCUA_TASK_BACKEND == "redis":
         "name": "motcua",
         "url": REDIS_URL,
         "results": False,
+        "utc": True,
         "immediate": False,
         "consumer": _huey_consumer,
     }
@@ -232,7 +235,7 @@ elif MOTCUA_TASK_BACKEND == "immediate":
             "MOTCUA_TASK_BACKEND=immediate runs background work inside web requests: use redis (or sqlite on "
             "one machine) in production."
         )
-    HUEY = {"huey_class": "huey.MemoryHuey", "name": "motcua", "results": False, "immediate": True}
+    HUEY = {"huey_class": "huey.MemoryHuey", "name": "motcua", "results": False, "utc": True, "immediate": True}
 else:
     raise ImproperlyConfigured(f"MOTCUA_TASK_BACKEND={MOTCUA_TASK_BACKEND!r} is not one of sqlite, redis or immediate.")
 
