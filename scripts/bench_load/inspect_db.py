@@ -49,13 +49,17 @@ def verify(journal: Path, since: float) -> dict:
     sent_keys = {e["key"] for e in entries if e["kind"] == "submission" and e["event"] == "sent"}
     acked = {e["key"]: e["code"] for e in entries if e["kind"] == "submission" and e["event"] == "ack"}
     rejected = {e["key"] for e in entries if e["kind"] == "submission" and e["event"] == "rejected"}
-    rows = list(Dossier.objects.filter(submission_key__startswith="k9-").values_list("submission_key", "code"))
+    since_at = dt.datetime.fromtimestamp(since, tz=dt.UTC)
+    run_dossiers = Dossier.objects.filter(submitted_at__gte=since_at)
+    rows = list(run_dossiers.filter(submission_key__startswith="k9-").values_list("submission_key", "code"))
     per_key = Counter(key for key, _code in rows)
     codes = {key: code for key, code in rows}
     lost = sorted(key for key in acked if per_key[key] == 0)
     duplicated = sorted(key for key, n in per_key.items() if n > 1)
     wrong_code = sorted(key for key, code in acked.items() if per_key[key] == 1 and codes[key] != code)
     extra = sorted(key for key in per_key if key not in sent_keys)
+    # Any other dossier submitted while the run went on would be one no client asked for (or one without its key).
+    others = run_dossiers.exclude(submission_key__startswith="k9-").count()
     submissions = {
         "sent": len(sent_keys),
         "acknowledged": len(acked),
@@ -64,7 +68,8 @@ def verify(journal: Path, since: float) -> dict:
         "lost": len(lost),
         "duplicated": len(duplicated),
         "acknowledged_with_another_code": len(wrong_code),
-        "extra_dossiers": len(extra),
+        "extra_dossiers": len(extra) + others,
+        "dossiers_submitted_during_run": len(rows) + others,
         "sent_unacknowledged_but_stored": sum(1 for key in sent_keys - set(acked) if per_key[key] >= 1),
         "examples": {"lost": lost[:5], "duplicated": duplicated[:5], "extra": extra[:5], "wrong_code": wrong_code[:5]},
     }
@@ -84,7 +89,6 @@ def verify(journal: Path, since: float) -> dict:
         .annotate(n=Count("pk"))
         .values_list("bill_id", "n")
     )
-    since_at = dt.datetime.fromtimestamp(since, tz=dt.UTC)
     confirmations = Counter(
         DossierAction.objects.filter(
             kind=ActionKind.CONFIRM_PAYMENT, at__gte=since_at, idempotency_key__isnull=False,
@@ -153,17 +157,30 @@ def diagnose(manifest: dict, scenario: str) -> dict:
         "worklist counts": ("/api/v1/worklists", {}, officer["token"]) if officer else None,
         "catalogue search": ("/api/v1/procedures", {"q": manifest["search_terms"][0]}, None),
     }
-    if not requests.get(scenario):
-        return {"error": f"no in-process request for {scenario!r}"}
-    path, params, token = requests[scenario]
-    headers = {"HTTP_HOST": "127.0.0.1"}
-    if token:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     client = Client()
-    client.get(path, params, **headers)  # warm caches as the load did
+    if scenario.startswith("submission"):
+        token = manifest["submission"]["applicants"][0]["token"]
+        headers = {"HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION": f"Bearer {token}"}
+        path, params = "/api/v1/dossiers", {}
+
+        def call():
+            return _submit_in_process(client, manifest, headers)
+
+    elif requests.get(scenario):
+        path, params, token = requests[scenario]
+        headers = {"HTTP_HOST": "127.0.0.1"}
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+        def call():
+            return client.get(path, params, **headers)
+
+    else:
+        return {"error": f"no in-process request for {scenario!r}"}
+    call()  # warm caches as the load did
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        response = client.get(path, params, **headers)
+        response = call()
         elapsed = (time.perf_counter() - started) * 1000
     queries = []
     for query in captured.captured_queries:
@@ -177,7 +194,7 @@ def diagnose(manifest: dict, scenario: str) -> dict:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(20):
-        client.get(path, params, **headers)
+        call()
     profiler.disable()
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
@@ -186,6 +203,29 @@ def diagnose(manifest: dict, scenario: str) -> dict:
         "queries": queries,
         "profile_top_cumulative_20_requests": text.getvalue().split("\n", 6)[-1][:8000],
     }
+
+
+def _submit_in_process(client, manifest: dict, headers: dict):
+    """The submission flow of the load (two uploads, then the dossier), through the same API."""
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from payloads import PDF, fill_template
+
+    documents = {}
+    for index, spec in enumerate(manifest["submission"]["documents"], start=1):
+        upload = SimpleUploadedFile(
+            spec["filename"], PDF + uuid.uuid4().hex.encode() + b"\n%%EOF\n", spec["content_type"]
+        )
+        answer = client.post("/api/v1/documents", {"file": upload}, **headers)
+        documents[f"{{document_{index}}}"] = answer.json()["id"]
+    body = fill_template(manifest["submission"]["body_template"], documents)
+    return client.post(
+        "/api/v1/dossiers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"diag-{uuid.uuid4().hex}",
+        **headers,
+    )  # fmt: skip
 
 
 def main() -> None:

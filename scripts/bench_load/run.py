@@ -428,6 +428,13 @@ def inspect(env: dict, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def diagnose(env: dict, *args: str) -> dict:
+    try:
+        return inspect(env, *args)
+    except subprocess.CalledProcessError as exc:  # a failed look must not lose the figures of the run
+        return {"error": (exc.stderr or "")[-3000:]}
+
+
 def run_kill(procs: Processes, env: dict) -> dict:
     """Submissions and payment notifications while web workers, the web master and the worker are killed -9."""
     journal = VAR / "kill-journal.jsonl"
@@ -530,8 +537,7 @@ def machine() -> dict:
     mem_kb = next(
         int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
     )
-    import gunicorn
-    import locust as locust_module
+    from importlib.metadata import version  # importing locust here would monkey-patch this process (gevent)
 
     return {
         "cpu": cpu,
@@ -540,11 +546,11 @@ def machine() -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "postgresql": pg_version(),
         "python": platform.python_version(),
-        "gunicorn": gunicorn.__version__,
+        "gunicorn": version("gunicorn"),
         "gunicorn_workers": WORKERS,
         "gunicorn_threads": THREADS,
         "gunicorn_worker_class": "gthread",
-        "locust": locust_module.__version__,
+        "locust": version("locust"),
         "locust_processes": 1,
         "load_tool_on_same_machine": True,
     }
@@ -590,9 +596,10 @@ def main() -> None:
         if "scenarios" in ONLY:
             report["baselines"], report["scenarios"] = run_scenarios()
             for row in report["scenarios"]:
-                if row["name"] in READS and not row.get("evaluation", {}).get("met", True):
+                diagnosable = row["name"] in READS or row["name"].startswith("submission")
+                if diagnosable and not row.get("evaluation", {}).get("met", True):
                     log(f"capturing the plan behind {row['name']}")
-                    row["diagnosis"] = inspect(
+                    row["diagnosis"] = diagnose(
                         env, "diagnose", "--manifest", str(VAR / "manifest.json"), "--scenario", row["name"]
                     )
         if "spike" in ONLY:
