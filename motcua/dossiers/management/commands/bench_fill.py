@@ -10,9 +10,11 @@ See motcua.dossiers.bench_history.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from motcua.dossiers.bench_history import Fill, refuse_unless_empty, write_manifest
 
@@ -24,12 +26,18 @@ class Command(BaseCommand):
         parser.add_argument("--dossiers", type=int, default=1_000_000)
         parser.add_argument("--manifest", type=Path, required=True)
         parser.add_argument("--seed", type=int, default=766)
+        parser.add_argument(
+            "--now", type=dt.datetime.fromisoformat, default=None,
+            help="When the history ends (ISO 8601 with a time zone; default: now), for a reproducible fill.",
+        )  # fmt: skip
 
-    def handle(self, *args, dossiers: int, manifest: Path, seed: int, **options):
+    def handle(self, *args, dossiers: int, manifest: Path, seed: int, now: dt.datetime | None, **options):
         if dossiers < 100:
             raise CommandError("Fill at least 100 dossiers.")
+        if now is not None and (now.tzinfo is None or now > timezone.now()):
+            raise CommandError("--now needs a time zone and must not be in the future.")
         refuse_unless_empty()
-        result = Fill(dossiers, seed=seed, log=self.stdout.write).run()
+        result = Fill(dossiers, seed=seed, now=now, log=self.stdout.write).run()
         write_manifest(result, manifest)
         self.stdout.write(
             f"{result['dossiers']:,} dossiers, {result['actions']:,} actions in {result['fill_seconds']} s "
