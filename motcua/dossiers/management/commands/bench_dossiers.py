@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from motcua.accounts.models import Membership, User, UserKind
 from motcua.catalog.models import Agency, AgencyKind
 from motcua.catalog.tests.factories import CommuneFactory, ProvinceFactory, publish_procedure
 from motcua.dossiers import queries
+from motcua.dossiers.bench_history import refuse_unless_empty
 from motcua.dossiers.models import ChannelCode, Dossier, DossierState
 
 AGENCIES = 50
@@ -39,10 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=Path("bench-results/dossiers.json"))
 
     def handle(self, *args, dossiers: int, repeat: int, output: Path, **options):
-        if settings.ENVIRONMENT == "production":
-            raise CommandError("Refusing to fill a production database with benchmark data.")
-        if Dossier.objects.exists():
-            raise CommandError("The database already has dossiers: run the benchmark on an empty database.")
+        refuse_unless_empty()
         started = time.perf_counter()
         officer, citizen, sample = self._fill(dossiers)
         fill_seconds = time.perf_counter() - started
