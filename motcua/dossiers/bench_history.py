@@ -17,6 +17,7 @@ import math
 import random
 import secrets
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,15 @@ from motcua.catalog.models import (
     ProcessingStep,
     TimeUnit,
 )
+from motcua.documents.models import StoredDocument
 from motcua.dossiers.models import (
     ActionKind,
     ChannelCode,
+    ComponentSource,
     Dossier,
     DossierAction,
     DossierCodeCounter,
+    DossierComponent,
     DossierState,
 )
 from motcua.dossiers.transitions import APPLICANT
@@ -83,6 +87,7 @@ MISSING = (
 )
 REFUSALS = ("Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.", "Người nộp không bổ sung hồ sơ đúng hạn.")
 STOPS = ("Người yêu cầu đề nghị dừng giải quyết.", "Phát hiện giấy tờ không hợp lệ trong quá trình thẩm định.")
+SAMPLE_SHA256 = "9f2c6e1b5d8a4f7e3c0b1a2d4e6f8091a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2"
 BATCH = 20_000  # dossiers built and written at a time (their actions with them)
 
 
@@ -122,6 +127,8 @@ class VersionPlan:
     payable: bool  # fees asked for by the agency (state 6) and more than nothing
     for_citizens: bool
     for_organisations: bool
+    # (requirement id, document type id) of each required component: the documents every dossier carries.
+    components: list[tuple[int, int | None]] = field(default_factory=list)
 
 
 def refuse_unless_empty() -> None:
@@ -288,6 +295,7 @@ class Fill:
         self.calendar: WorkCalendar = load_calendar()
         self.appointments: dict[tuple, dt.datetime | None] = {}
         self.actions = 0
+        self.documents = 0
         self.vnpay = {
             "vnpay_tmn_code": "BENCH" + secrets.token_hex(2).upper(),
             "vnpay_hash_secret": secrets.token_hex(16),
@@ -303,9 +311,10 @@ class Fill:
         self._officers()
         self._applicants()
         with transaction.atomic():
-            with DroppedIndexes([Dossier._meta.db_table, DossierAction._meta.db_table]):
+            tables = [model._meta.db_table for model in (Dossier, DossierAction, StoredDocument, DossierComponent)]
+            with DroppedIndexes(tables):
                 self._history()
-            for model in (User, Dossier, DossierAction):
+            for model in (User, Dossier, DossierAction, DossierComponent):
                 self.writer.reset_sequence(model)
         self.log(f"  history written in {time.perf_counter() - started:.0f} s")
         approvals = self._approvals()
@@ -341,7 +350,7 @@ class Fill:
         versions = (
             ProcedureVersion.objects.filter(is_current=True)
             .select_related("procedure")
-            .prefetch_related("steps", "procedure__agencies")
+            .prefetch_related("steps", "components", "procedure__agencies")
         )
         self.version_plans: dict[int, VersionPlan] = {}
         by_agency: dict[int, list[ProcedureVersion]] = {}
@@ -359,6 +368,10 @@ class Fill:
                 payable=version.fees_due == FeesDue.ON_REQUEST and total > 0 and version.channel_online
                 and version.for_citizens,
                 for_citizens=version.for_citizens, for_organisations=version.for_organisations,
+                components=[
+                    (c.pk, c.document_type_id) for c in sorted(version.components.all(), key=lambda c: c.position)
+                    if c.required
+                ],
             )  # fmt: skip
             for agency in version.procedure.agencies.all():
                 by_agency.setdefault(agency.pk, []).append(version)
@@ -474,9 +487,12 @@ class Fill:
                          "submission_key", "revision", "updated_at")  # fmt: skip
         action_names = ("id", "dossier", "seq", "kind", "from_state", "to_state", "actor", "actor_role",
                         "actor_agency", "at", "comment", "step", "assignee", "data", "idempotency_key")  # fmt: skip
+        document_names = ("id", "owner", "file", "original_name", "content_type", "size", "sha256", "document_type",
+                          "source", "created_at", "created_by")  # fmt: skip
+        component_names = ("dossier", "requirement", "document", "source", "supplement_round", "added_at")
         started = time.perf_counter()
         for batch_start in range(0, total, BATCH):
-            dossiers, actions = [], []
+            dossiers, actions, documents, components = [], [], [], []
             for index in range(batch_start, min(total, batch_start + BATCH)):
                 submitted = self.start + dt.timedelta(seconds=moments[index])
                 age = 1 - (index - window_start) / max(1, self.sizes.window) if index >= window_start else None
@@ -491,6 +507,7 @@ class Fill:
                     actions.append((action_id, dossier_id, seq, *entry))
                     action_id += 1
                 row[24] = len(log)  # revision: one per change
+                self._components(row, log, vplan, documents, components)
                 dossiers.append(tuple(row))
                 self.per_agency[plan.agency.pk] = self.per_agency.get(plan.agency.pk, 0) + 1
                 self.by_applicant.setdefault(row[4], []).append(row[1])
@@ -503,14 +520,36 @@ class Fill:
                 dossier_id += 1
             self.writer.write(Dossier, dossier_names, dossiers)
             self.writer.write(DossierAction, action_names, actions)
+            self.writer.write(StoredDocument, document_names, documents)
+            self.writer.write(DossierComponent, component_names, components)
+            self.documents += len(documents)
             self.actions += len(actions)
             done = min(total, batch_start + BATCH)
-            self.log(f"  {done:,} dossiers, {self.actions:,} actions ({time.perf_counter() - started:.0f} s)")
+            self.log(
+                f"  {done:,} dossiers, {self.actions:,} actions, {self.documents:,} documents "
+                f"({time.perf_counter() - started:.0f} s)"
+            )
         self.writer.write(
             DossierCodeCounter,
             ("agency", "day", "last"),
             ((agency, day, last) for (agency, day), last in counters.items()),
         )
+
+    def _components(self, row: list, log: list, vplan: VersionPlan, documents: list, components: list) -> None:
+        """The required documents the dossier was filed with: uploaded online, or scanned at the desk.
+
+        Only the rows: the files themselves are not written (a download of one answers as a lost file would)."""
+        dossier_id, applicant_id, submitted = row[0], row[4], row[12]
+        direct = row[7] == ChannelCode.DIRECT
+        source = ComponentSource.DIGITISED if direct else ComponentSource.UPLOAD
+        created_by = log[0][3]  # the applicant online, the desk's officer for a walk-in
+        for requirement_id, document_type_id in vplan.components:
+            document_id = uuid.uuid4()
+            documents.append((
+                document_id, applicant_id, f"documents/{submitted:%Y/%m}/{document_id}.pdf", "giay-to.pdf",
+                "application/pdf", 182_133, SAMPLE_SHA256, document_type_id, source, submitted, created_by,
+            ))  # fmt: skip
+            components.append((dossier_id, requirement_id, document_id, source, 0, submitted))
 
     def _pick_agency(self, role: str | None) -> AgencyPlan:
         while True:
@@ -865,6 +904,8 @@ def _sqlite_value(value, adapt):
         return adapt(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return value.hex  # Django keeps UUIDs as 32 hex digits on SQLite
     return value
 
 

@@ -114,7 +114,12 @@ def test_every_citizen_reads_their_dossiers_through_the_api(manifest, db):
         for code in citizen["dossier_codes"]:
             response = client.get(f"/api/v1/dossiers/{code}", **bearer(citizen["token"]))
             assert response.status_code == 200, response.content
-            assert response.json()["code"] == code
+            body = response.json()
+            assert body["code"] == code
+            # Filed with every required document (uploaded online, scanned at the desk).
+            required = Dossier.objects.get(code=code).procedure_version.components.filter(required=True).count()
+            assert len(body["components"]) == required
+            assert all(c["document"]["content_type"] == "application/pdf" for c in body["components"])
     someone_else = next(c for c in manifest["citizens"][1:] if c["dossier_codes"])["dossier_codes"][0]
     assert client.get(f"/api/v1/dossiers/{someone_else}", **bearer(manifest["citizens"][0]["token"])).status_code == 404
 
