@@ -139,6 +139,8 @@ def render(data: dict, explanations: dict[str, str]) -> str:
             f"(drained {'yes' if box['drained'] else '**no**'}, {box['seconds_to_drain_after_load']} s after the "
             f"load). Met: {'yes' if kill['met'] else '**no**'}.",
         ]
+    if spike and not spike["met"]:
+        missed.append({"name": "spike"})
     if missed:
         out += ["", "#### Why the misses, and what we will do", ""]
         for row in missed:

@@ -257,3 +257,12 @@ print(json.dumps({
     # Inserted, then updated in the same transaction: the answer is the updated row.
     assert (row["code"], row["name"], row["state"], row["revision"]) == ("HS-1", "Hồ sơ mới", 2, 1)
     assert answer["rows"] == 4
+
+
+def test_a_spike_that_does_not_recover_in_time_is_explained_too():
+    data = json.loads(json.dumps(SAMPLE))
+    data["spike"].update(seconds_to_recover_after_drop=None, recovered=False, met=False)
+    section = report.render(data, report.parse_explanations("## spike\nThe base load is itself above target.\n"))
+    assert "p95 back under 20 ms (5 s in a row) never after the drop" in section
+    assert "met: **no**" in section
+    assert "- **spike**: The base load is itself above target." in section
