@@ -1,6 +1,9 @@
 """The versioned REST API: /api/v1/. Each app contributes a router; the error format is shared."""
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
@@ -12,6 +15,7 @@ from motcua.dossiers.api import documents_router, lookup_router, worklist_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.dossiers.errors import DossierError
 from motcua.signing.api import router as results_router
+from motcua.signing.pki import SigningKeyError
 
 api = NinjaAPI(
     title="motcua API",
@@ -22,12 +26,24 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
+logger = logging.getLogger(__name__)
 
 
 @api.exception_handler(DossierError)
 def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
     details = [{"field": field, "message": message} for field, message in exc.errors.items()]
     return error_response(api, request, status=exc.status, code=exc.code, message=exc.message, details=details)
+
+
+@api.exception_handler(SigningKeyError)
+def _signing_key_error(request: HttpRequest, exc: SigningKeyError) -> HttpResponse:
+    # An approval is signed in its own transaction: nothing was approved; the operator must fix the key.
+    logger.exception("result could not be signed")
+    message = _(
+        "Chưa ký số được kết quả nên hồ sơ chưa được phê duyệt: khóa ký số của cơ quan chưa sẵn sàng. "
+        "Hãy báo quản trị hệ thống."
+    )
+    return error_response(api, request, status=503, code="signing_unavailable", message=message)
 
 
 # Signed-in users: a bearer token (systems), or the session cookie (with its CSRF check for writes).

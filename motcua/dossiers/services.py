@@ -36,7 +36,7 @@ from motcua.dossiers.models import (
     DossierState,
     Draft,
 )
-from motcua.dossiers.signals import ACTION_RECORDED, dossier_closed, dossier_filed
+from motcua.dossiers.signals import ACTION_RECORDED, dossier_approved, dossier_closed, dossier_filed
 from motcua.dossiers.steps import first_step, next_step, previous_step
 from motcua.dossiers.transitions import APPLICANT, PUBLIC_ACTION_KINDS, TRANSITIONS
 from motcua.events import services as events
@@ -519,10 +519,12 @@ def _approve(dossier, *, actor, role, now, comment, idempotency_key, **_unused) 
     dossier.finished_at = now
     following = next_step(dossier)
     _start_step(dossier, following, now=now, assignee=None)
-    return _save_and_log(
+    action = _save_and_log(
         dossier, kind=ActionKind.APPROVE, from_state=from_state, actor=actor, role=role, at=now, comment=comment,
         data={"on_time": on_time}, idempotency_key=idempotency_key,
     )  # fmt: skip
+    dossier_approved.send(sender=Dossier, dossier=dossier, leader=actor, now=now)
+    return action
 
 
 def _return_result(

@@ -10,6 +10,9 @@ from django.dispatch import Signal
 dossier_filed = Signal()
 # A dossier ended without a result (refused, withdrawn, stopped). Arguments: dossier, kind, now.
 dossier_closed = Signal()
+# A leader approved a dossier (→ 9, result ready): its electronic result must be issued in the same transaction,
+# so that no dossier is "result ready" without one. Arguments: dossier, leader, now.
+dossier_approved = Signal()
 
 # Outbox events (motcua.events): they leave the transaction, and their subscribers (the index roll-ups, the
 # national-portal sync) act after commit, in a worker, each retried on its own.

@@ -14,3 +14,5 @@ class SigningConfig(AppConfig):
 
         # WeasyPrint reports each rendering step at INFO; the forms' logs need only its warnings.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+        from motcua.signing import receivers  # noqa: F401  (issues the result of every approval)

@@ -132,15 +132,12 @@ def approve_and_issue(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # The approval issues the result itself (receivers.py); a retried one returns the result in force.
         perform_action(
             dossier_code=dossier_code, actor=leader, kind=ActionKind.APPROVE, comment=comment,
             expected_revision=expected_revision, idempotency_key=idempotency_key, now=now,
         )  # fmt: skip
-        dossier = Dossier.objects.get(code=dossier_code)
-        existing = IssuedResult.objects.filter(dossier=dossier, revoked_at__isnull=True).first()
-        if existing is not None:
-            return existing
-        return issue_result(dossier=dossier, leader=leader, now=now)
+        return IssuedResult.objects.get(dossier__code=dossier_code, revoked_at__isnull=True)
 
 
 def revoke_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | None = None) -> IssuedResult:

@@ -154,11 +154,6 @@ def test_every_approval_is_next_for_its_leader_and_the_api_accepts_it(manifest, 
         assert Dossier.objects.get(code=item["dossier_code"]).state == DossierState.RESULT_READY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="POST /api/v1/dossiers/{code}/actions approves through perform_action, not signing.approve_and_issue: "
-    "no signed result is issued (the back office signs; the API does not yet)",
-)
 def test_an_approval_through_the_api_issues_a_signed_result(manifest, db):
     from motcua.signing.models import IssuedResult
 

@@ -23,7 +23,8 @@ def world(db, settings, tmp_path):
 
 @pytest.fixture
 def approved(world) -> Dossier:
-    """A dossier received, handed to the specialist, then to the leader, and approved (state 9)."""
+    """A dossier received, handed to the specialist, then to the leader, and approved (state 9): the approval
+    issued its signed result (signing.queries.result_in_force)."""
     dossier = submit_dossier(
         applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
         files=world.required_files(), now=at(2026, 11, 23, 8, 30),

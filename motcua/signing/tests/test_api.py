@@ -135,3 +135,44 @@ def test_the_endpoint_is_documented_without_security(client, db):
 def test_the_status_in_english(client, issued):
     body = client.get(f"/api/v1/results/{issued.pk}/verify", headers={"accept-language": "en"}).json()
     assert body["status"] == "valid" and body["status_label"] == "The result is valid"
+
+
+@pytest.fixture
+def at_the_leader(world):
+    dossier = submit_dossier(
+        applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
+        files=world.required_files(), now=at(2026, 11, 23, 8, 30),
+    )  # fmt: skip
+    perform_action(dossier_code=dossier.code, actor=world.reception, kind=ActionKind.RECEIVE, now=at(2026, 11, 23, 9))
+    for actor, assignee in ((world.reception, world.specialist), (world.specialist, world.leader)):
+        perform_action(dossier_code=dossier.code, actor=actor, kind=ActionKind.HAND_OFF, assignee=assignee)
+    return dossier
+
+
+def approve_through_the_api(world, dossier):
+    client = Client()
+    client.force_login(world.leader)
+    return client.post(f"/api/v1/dossiers/{dossier.code}/actions", {"kind": "approve"}, content_type="application/json")
+
+
+def test_an_approval_through_the_api_issues_the_signed_result(world, at_the_leader):
+    response = approve_through_the_api(world, at_the_leader)
+    assert response.status_code == 201, response.content
+    result = queries.result_in_force(at_the_leader)
+    assert result is not None and result.issued_by == world.leader
+    assert verify(result.pk).json()["status"] == "valid"
+
+
+def test_an_approval_through_the_api_that_cannot_be_signed_approves_nothing(world, at_the_leader, monkeypatch):
+    from motcua.signing import pki
+
+    def no_key(agency):
+        raise pki.SigningKeyError(f"No signing key for {agency.identifier}.")
+
+    monkeypatch.setattr(pki, "agency_signer", no_key)
+    response = approve_through_the_api(world, at_the_leader)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "signing_unavailable"
+    assert "khóa ký số của cơ quan chưa sẵn sàng" in response.json()["error"]["message"]
+    at_the_leader.refresh_from_db()
+    assert at_the_leader.state == 4 and not at_the_leader.actions.filter(kind=ActionKind.APPROVE).exists()

@@ -7,7 +7,7 @@ from motcua.core.testing import run_together
 from motcua.dossiers.models import SYSTEM_ROLE, ActionKind, DossierState
 from motcua.dossiers.services import return_result_online
 from motcua.dossiers.tests.factories import at
-from motcua.signing.services import issue_result
+from motcua.signing.queries import result_in_force
 
 
 def _client(user) -> Client:
@@ -21,7 +21,7 @@ def _returns(dossier):
 
 
 def test_the_first_download_returns_the_result_online(approved, world):
-    result = issue_result(dossier=approved, leader=world.leader)
+    result = result_in_force(approved)
     owner = _client(world.owner)
 
     response = owner.get(f"/dossiers/{approved.code}/result/")
@@ -43,7 +43,7 @@ def test_the_first_download_returns_the_result_online(approved, world):
 
 
 def test_nobody_else_returns_it(approved, world):
-    result = issue_result(dossier=approved, leader=world.leader)
+    result = result_in_force(approved)
     assert _client(world.other_citizen).get(f"/dossiers/{approved.code}/result/").status_code == 404
     assert Client().get(f"/dossiers/{approved.code}/result/").status_code in (302, 404)
     for officer in (world.reception, world.other_officer):
@@ -55,7 +55,7 @@ def test_nobody_else_returns_it(approved, world):
 def test_a_result_already_returned_at_the_desk_is_left_alone(approved, world):
     from motcua.dossiers.services import perform_action
 
-    result = issue_result(dossier=approved, leader=world.leader)
+    result = result_in_force(approved)
     perform_action(
         dossier_code=approved.code, actor=world.reception, kind=ActionKind.RETURN_RESULT, now=at(2026, 11, 25, 10)
     )
@@ -68,7 +68,7 @@ def test_a_result_already_returned_at_the_desk_is_left_alone(approved, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_downloads_at_once_return_it_once(approved, world):
-    result = issue_result(dossier=approved, leader=world.leader)
+    result = result_in_force(approved)
 
     def download():
         return return_result_online(dossier_code=approved.code, recipient=world.owner, result_ref=str(result.pk))

@@ -15,6 +15,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.factories import at
 from motcua.signing import result_rendering, services
 from motcua.signing.pades import validate_pdf
+from motcua.signing.queries import result_in_force
 from motcua.signing.tests.test_rendering import text_of
 from motcua.signing.tests.test_signed_forms import assert_stamp_area_blank
 
@@ -217,7 +218,10 @@ def test_the_demo_catalogue_e_form_fills_the_certificate(demo_birth):
 
 
 def test_issued_signed_birth_certificate(approved, world):
-    result = services.issue_result(dossier=approved, leader=world.leader, now=ISSUED)
+    # Issued again at a known moment (the approval issued the first), replacing the one in force.
+    result = services.issue_result(
+        dossier=approved, leader=world.leader, now=ISSUED, replaces=result_in_force(approved), reason="Cấp lại"
+    )
     body = result.document.file.read()
     check = validate_pdf(body)
     assert check.valid and check.signatures[0].signer_identifier == world.agency.identifier

@@ -8,13 +8,17 @@ from motcua.dossiers.tests.factories import at
 from motcua.signing import result_rendering, services
 from motcua.signing.models import IssuedResult
 from motcua.signing.pades import validate_pdf
+from motcua.signing.queries import result_in_force
 from motcua.signing.tests.test_rendering import text_of
 
 
-def test_issue_result_stores_the_signed_pdf_and_its_data(approved, world, settings):
+@pytest.fixture
+def site_url(settings):
     settings.MOTCUA_SITE_URL = "https://dichvucong.example.vn"
-    result = services.issue_result(dossier=approved, leader=world.leader, now=at(2026, 11, 25, 9, 5))
-    result.refresh_from_db()
+
+
+def test_the_approval_issues_the_signed_pdf_and_its_data(site_url, approved, world):
+    result = result_in_force(approved)
     document = result.document
     assert document.source == DocumentSource.ISSUED
     assert document.owner == world.owner and document.created_by == world.leader
@@ -31,7 +35,7 @@ def test_issue_result_stores_the_signed_pdf_and_its_data(approved, world, settin
     assert data["agency_identifier"] == "H17.20.194"
     assert data["result_name"] == world.version.result_name
     assert data["verification_url"] == f"https://dichvucong.example.vn/verify/{result.pk}/"
-    assert data["issued_at"] == at(2026, 11, 25, 9, 5).isoformat()
+    assert data["issued_at"] == at(2026, 11, 25, 9).isoformat()  # the moment of the approval
 
 
 def test_result_pdf_shows_the_result(approved, world):
@@ -49,11 +53,11 @@ def test_result_pdf_shows_the_result(approved, world):
 
 
 def test_only_an_approved_dossier_and_its_leader(approved, world):
-    with pytest.raises(PermissionDenied):
-        services.issue_result(dossier=approved, leader=world.specialist)
-    with pytest.raises(PermissionDenied):
-        services.issue_result(dossier=approved, leader=world.other_officer)
-    assert not IssuedResult.objects.exists()
+    first = result_in_force(approved)
+    for somebody_else in (world.specialist, world.other_officer):
+        with pytest.raises(PermissionDenied):
+            services.issue_result(dossier=approved, leader=somebody_else, replaces=first)
+    assert list(IssuedResult.objects.all()) == [first]
 
 
 def test_not_before_approval(world):
@@ -68,7 +72,7 @@ def test_not_before_approval(world):
 
 
 def test_one_result_in_force_replace_and_revoke(approved, world):
-    first = services.issue_result(dossier=approved, leader=world.leader)
+    first = result_in_force(approved)
     with pytest.raises(services.ResultNotAllowed):
         services.issue_result(dossier=approved, leader=world.leader)
     second = services.issue_result(dossier=approved, leader=world.leader, replaces=first)
@@ -109,9 +113,7 @@ def test_approval_and_the_signed_result_come_together(world, settings, tmp_path)
 def test_the_applicant_downloads_the_signed_result_and_nobody_else(approved, world):
     from django.test import Client
 
-    from motcua.signing.services import issue_result
-
-    result = issue_result(dossier=approved, leader=world.leader)
+    result = result_in_force(approved)
     for user, status in ((world.owner, 200), (world.other_citizen, 404), (world.reception, 404)):
         client = Client()
         client.force_login(user)

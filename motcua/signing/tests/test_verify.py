@@ -5,12 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.signing import services
+from motcua.signing.queries import result_in_force
 from motcua.signing.tests.test_pades import tamper
 
 
 @pytest.fixture
 def issued(approved, world):
-    return services.issue_result(dossier=approved, leader=world.leader)
+    return result_in_force(approved)
 
 
 def page(client, result_id):

@@ -28,7 +28,7 @@ from motcua.payments.gateways.sandbox import SandboxGateway
 from motcua.payments.receipts import render_receipt
 from motcua.signing.pades import sign_pdf, validate_pdf
 from motcua.signing.result_rendering import render_result
-from motcua.signing.services import approve_and_issue, issue_result, result_data
+from motcua.signing.services import approve_and_issue, result_data
 from motcua.signing.signed_forms import signed_form
 
 
@@ -71,10 +71,10 @@ class Command(BaseCommand):
         paying = [self._waiting_for_payment(world, key=f"bench-pay-{index}") for index in range(repeat + 1)]
         sample = Dossier.objects.get(pk=ready[0].pk)
         approved = Dossier.objects.get(pk=ready[-1].pk)
-        perform_action(dossier_code=approved.code, actor=world.leader, kind=ActionKind.APPROVE)
+        issued = approve_and_issue(dossier_code=approved.code, leader=world.leader)
         data = result_data(dossier=approved, result_id="00000000-0000-0000-0000-000000000000", issued_at=timezone.now())
         unsigned = render_result(dossier=approved, data=data, issued_at=timezone.now())
-        signed = issue_result(dossier=approved, leader=world.leader).document.file.open("rb").read()
+        signed = issued.document.file.open("rb").read()
         sandbox = SandboxGateway()
         queue = {"approve": iter(ready[:-1]), "notify": iter(paying)}
         paid = []
