@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field as SchemaField
 from ninja import File, Header, Query, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
@@ -23,9 +24,9 @@ from motcua.catalog.models import Agency, ProcedureVersion
 from motcua.core.api_errors import ApiError, ErrorResponse
 from motcua.documents.models import StoredDocument
 from motcua.documents.services import store_document
-from motcua.dossiers import policy, queries, services
+from motcua.dossiers import lookup_throttle, policy, queries, services
 from motcua.dossiers.errors import DossierInvalid
-from motcua.dossiers.models import Dossier, DossierAction
+from motcua.dossiers.models import ActionKind, Dossier, DossierAction
 from motcua.dossiers.transitions import TRANSITIONS
 
 router = Router(tags=["dossiers"])
@@ -325,6 +326,10 @@ def list_actions(request: HttpRequest, code: str):
 def act(request: HttpRequest, code: str, payload: ActionIn, idempotency_key: Header[IdempotencyKey | None] = None):
     user = _user(request)
     dossier = _visible(request, code)
+    if payload.kind == ActionKind.REQUEST_PAYMENT:
+        # A fee request issues its bill (copies, pages, exemptions counted by the officer): not an API action yet.
+        message = _("Yêu cầu nộp phí, lệ phí được thực hiện trên trang xử lý hồ sơ, nơi lập thông báo phí.")
+        raise DossierInvalid(message, errors={"kind": message})
     assignee = None
     if payload.assignee:
         assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
@@ -339,17 +344,30 @@ def act(request: HttpRequest, code: str, payload: ActionIn, idempotency_key: Hea
     return Status(201, _action_out(action, public=False))
 
 
+def _locked_message(minutes: int) -> str:
+    return ngettext(
+        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
+        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
+        minutes,
+    ) % {"counter": minutes}
+
+
 @lookup_router.get(
     "",
-    response={200: LookupOut, 404: ErrorResponse},
+    response={200: LookupOut, 404: ErrorResponse, 429: ErrorResponse},
     summary="Tra cứu tình trạng hồ sơ",
     operation_id="lookup_dossier",
     auth=None,
 )
 def lookup(request: HttpRequest, code: Annotated[str, StringConstraints(max_length=60)], id_last4: str):
     """Tra cứu công khai: mã hồ sơ và 4 số cuối giấy tờ định danh của chủ hồ sơ. Không trả thông tin cá nhân."""
+    ip = lookup_throttle.client_ip(request)
+    if minutes := lookup_throttle.minutes_left(ip):
+        raise ApiError(429, "too_many_attempts", _locked_message(minutes))
     dossier = queries.lookup_dossier(code=code, id_last4=id_last4)
     if dossier is None:
+        if lookup_throttle.record_failure(ip):
+            raise ApiError(429, "too_many_attempts", _locked_message(lookup_throttle.minutes_left(ip)))
         raise ApiError(404, "not_found", _("Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập."))
     return LookupOut(
         code=dossier.code, state=dossier.state, state_label=dossier.get_state_display(),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.documents.responses import document_response
 from motcua.documents.services import store_document
+from motcua.dossiers import lookup_throttle as throttle
 from motcua.dossiers import policy
 from motcua.dossiers import queries as dossier_queries
 from motcua.dossiers.eform_fields import display_rows
@@ -26,7 +27,6 @@ from motcua.dossiers.services import perform_action, return_result_online
 from motcua.notify import queries as notify_queries
 from motcua.notify.services import mark_read
 from motcua.payments.queries import gateway_choices, open_bill, receipts_for
-from motcua.portal import throttle
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
 from motcua.signing.queries import last_result, result_in_force
