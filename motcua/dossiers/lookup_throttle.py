@@ -1,4 +1,5 @@
-"""Throttling of failed public dossier lookups, in Django's cache, the way accounts throttles logins.
+"""Throttling of failed public dossier lookups (the portal's page and the API alike), in Django's cache, the way
+accounts throttles logins.
 
 After `MOTCUA_LOOKUP_FAILURES_PER_IP` failed lookups (a code and last-4 pair that matches no dossier) from
 one IP address within `MOTCUA_LOOKUP_FAILURE_WINDOW_SECONDS`, that address may not look up anything for
