@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import close_old_connections, connection
+from django.db.migrations.executor import MigrationExecutor
 
 
 def run_together(tasks: list[Callable[[], object]]) -> list[object]:
@@ -33,3 +35,23 @@ def run_together(tasks: list[Callable[[], object]]) -> list[object]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def migrate_test_database(targets: list[tuple[str, str]]) -> MigrationExecutor:
+    """Migrate the test database to targets; returns a fresh executor, whose loader sees what is applied now."""
+    MigrationExecutor(connection).migrate(targets)
+    return MigrationExecutor(connection)
+
+
+@contextmanager
+def migrations_restored() -> Iterator[list[tuple[str, str]]]:
+    """Yield every app's latest migration and migrate back to all of them afterwards, whatever happened.
+
+    Going back to one app's old migration also unapplies the other apps' migrations that depend on it; restoring
+    only that app's leaf would leave their tables missing for every later test.
+    """
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        yield latest
+    finally:
+        migrate_test_database(latest)

@@ -14,11 +14,11 @@ from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from motcua.accounts import otp_crypto, services
 from motcua.accounts.models import OtpDevice
 from motcua.accounts.tests.conftest import MINH_SECRET, PASSWORD
+from motcua.core.testing import migrate_test_database, migrations_restored
 
 SECRET_ONLY = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"  # a clear base32 secret only the migration test stores
 
@@ -138,68 +138,56 @@ def test_a_wrong_key_makes_the_code_step_fail_rather_than_let_anyone_in(client, 
 # --- The data migration -----------------------------------------------------------------------------------------
 
 
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection)  # a fresh loader sees what is applied now
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_data_migration_encrypts_clear_secrets_and_reversing_it_decrypts_them():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     before_data = [("accounts", "0004_otp_device_encrypted_secret_column")]
-    try:
-        executor = _migrate(before_data)
+    with migrations_restored() as latest:
+        executor = migrate_test_database(before_data)
         apps = executor.loader.project_state(before_data).apps
         user = apps.get_model("accounts", "User").objects.create(username="cu.nv", kind="officer", password="!")
         device_model = apps.get_model("accounts", "OtpDevice")
         device_model.objects.create(user_id=user.pk, encrypted_secret=SECRET_ONLY, confirmed=False)
         assert raw_secret(user) == SECRET_ONLY  # in clear, as before this change
 
-        _migrate(latest)
+        migrate_test_database(latest)
         stored = raw_secret(user)
         assert SECRET_ONLY not in stored
         assert OtpDevice.objects.get(user_id=user.pk).secret == SECRET_ONLY
 
-        _migrate(before_data)  # reversed: in clear again
+        migrate_test_database(before_data)  # reversed: in clear again
         assert raw_secret(user) == SECRET_ONLY
-        _migrate([("accounts", "0003_api_tokens")])
+        migrate_test_database([("accounts", "0003_api_tokens")])
         with connection.cursor() as cursor:
             cursor.execute("SELECT secret FROM accounts_otpdevice WHERE user_id = %s", [user.pk])
             assert cursor.fetchone()[0] == SECRET_ONLY
 
-        _migrate(latest)  # and forwards again, as a fresh deployment would
+        migrate_test_database(latest)  # and forwards again, as a fresh deployment would
         assert OtpDevice.objects.get(user_id=user.pk).secret == SECRET_ONLY
         assert SECRET_ONLY not in raw_secret(user)
-    finally:
-        _migrate(latest)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_data_migration_leaves_encrypted_secrets_alone_and_refuses_unreadable_ones(settings):
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     before_data = [("accounts", "0004_otp_device_encrypted_secret_column")]
-    try:
-        executor = _migrate(before_data)
+    with migrations_restored() as latest:
+        executor = migrate_test_database(before_data)
         apps = executor.loader.project_state(before_data).apps
         user_model = apps.get_model("accounts", "User")
         device_model = apps.get_model("accounts", "OtpDevice")
         done = user_model.objects.create(username="da.ma", kind="officer", password="!")
         token = otp_crypto.encrypt(SECRET_ONLY)
         device_model.objects.create(user_id=done.pk, encrypted_secret=token, confirmed=False)
-        _migrate(latest)
+        migrate_test_database(latest)
         assert raw_secret(done) == token  # encrypted once, not twice
 
-        _migrate(before_data)
+        migrate_test_database(before_data)
         foreign = user_model.objects.create(username="la.ma", kind="officer", password="!")
         device_model.objects.create(
             user_id=foreign.pk, encrypted_secret=Fernet(new_key()).encrypt(b"ABCD").decode(), confirmed=False
         )
         with pytest.raises(RuntimeError, match=f"user #{foreign.pk} is neither a clear secret nor one"):
-            _migrate(latest)
+            migrate_test_database(latest)
         device_model.objects.filter(user_id=foreign.pk).delete()
-    finally:
-        _migrate(latest)
 
 
 # --- Settings ---------------------------------------------------------------------------------------------------
