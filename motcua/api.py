@@ -11,9 +11,9 @@ from motcua.accounts.tokens import TokenAuth
 from motcua.catalog.api import router as catalog_router
 from motcua.catalog.api import units_router
 from motcua.core.api_errors import error_response, install_error_handlers
+from motcua.core.errors import ServiceError
 from motcua.dossiers.api import documents_router, lookup_router, worklist_router
 from motcua.dossiers.api import router as dossiers_router
-from motcua.dossiers.errors import DossierError
 from motcua.signing.api import router as results_router
 from motcua.signing.pki import SigningKeyError
 
@@ -29,8 +29,8 @@ install_error_handlers(api)
 logger = logging.getLogger(__name__)
 
 
-@api.exception_handler(DossierError)
-def _dossier_error(request: HttpRequest, exc: DossierError) -> HttpResponse:
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     details = [{"field": field, "message": message} for field, message in exc.errors.items()]
     return error_response(api, request, status=exc.status, code=exc.code, message=exc.message, details=details)
 

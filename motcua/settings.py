@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.workdays",
     "motcua.documents",
+    "motcua.wallet",
     "motcua.dossiers",
     "motcua.notify",
     "motcua.payments",

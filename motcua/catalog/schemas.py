@@ -34,6 +34,15 @@ SlugCode = Annotated[str, StringConstraints(pattern=SLUG_CODE_PATTERN, max_lengt
 ProcedureCode = Annotated[str, StringConstraints(pattern=PROCEDURE_CODE_PATTERN)]
 AgencyIdentifier = Annotated[str, StringConstraints(pattern=AGENCY_IDENTIFIER_PATTERN, max_length=40)]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
+# Where a field's value may be pre-filled from (wallet.prefill): the account's profile, or a path into the data of
+# the applicant's latest verified document of a type, e.g. "document.giay-khai-sinh.form_data.child_full_name".
+PrefillSource = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(|profile\.(full_name|citizen_id|tax_code|phone|email)"
+        r"|document\.[a-z0-9][a-z0-9-]{0,79}\.[A-Za-z0-9_]{1,50}(\.[A-Za-z0-9_]{1,50}){0,4})$"
+    ),
+]
 # Serialised without trailing zeros ("1", "0.25"), so equal amounts compare equal as JSON.
 Duration = Annotated[
     Decimal,
@@ -73,6 +82,7 @@ class FormField(Strict):
     columns: list[FormField] = []
     min_rows: Annotated[int, Field(ge=0, le=500)] = 0
     max_rows: Annotated[int, Field(ge=1, le=500)] | None = None
+    prefill: PrefillSource = ""
 
     @model_validator(mode="after")
     def _type_specific(self) -> FormField:

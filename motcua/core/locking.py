@@ -18,6 +18,8 @@ LOCK_ORDER: tuple[str, ...] = (
     "dossiers.dossier",
     "payments.bill",
     "payments.payment",
+    "wallet.share",
+    "wallet.rightsrequest",
 )
 
 

@@ -8,3 +8,6 @@ class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
     label = "dossiers"
     verbose_name = _("Hồ sơ")
+
+    def ready(self) -> None:
+        from motcua.dossiers import personal_data  # noqa: F401  (answers the wallet's data-subject requests)

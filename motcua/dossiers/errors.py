@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from motcua.core.errors import ServiceError
 
-class DossierError(Exception):
-    status = 400
-    code = "error"
 
-    def __init__(self, message: str, *, errors: dict[str, str] | None = None):
-        self.message = message
-        self.errors = errors or {}
-        super().__init__(message)
+class DossierError(ServiceError):
+    """Any refusal of a dossier use case."""
 
 
 class DossierInvalid(DossierError):

@@ -41,6 +41,10 @@ from motcua.dossiers.steps import first_step, next_step, previous_step
 from motcua.dossiers.transitions import APPLICANT, PUBLIC_ACTION_KINDS, TRANSITIONS
 from motcua.events import services as events
 from motcua.notify.services import notify
+from motcua.wallet import prefill as wallet_prefill
+from motcua.wallet import queries as wallet_queries
+from motcua.wallet import services as wallet
+from motcua.wallet.models import AccessorKind
 
 ComponentFiles = Mapping[int, Sequence[StoredDocument]]
 
@@ -169,15 +173,60 @@ def _notify_applicant(dossier: Dossier, action: DossierAction) -> None:
     )
 
 
-def _add_components(dossier: Dossier, files: ComponentFiles, *, source: str, at: dt.datetime, round_: int) -> None:
+def _add_components(
+    dossier: Dossier,
+    files: ComponentFiles,
+    *,
+    source: str,
+    at: dt.datetime,
+    round_: int,
+    reused: set[str] = frozenset(),
+) -> None:
+    """The dossier's components; a document taken from the applicant's warehouse is recorded as reused."""
     DossierComponent.objects.bulk_create(
         DossierComponent(
-            dossier=dossier, requirement_id=requirement_id, document=document, source=source,
+            dossier=dossier, requirement_id=requirement_id, document=document,
+            source=ComponentSource.REUSED if str(document.pk) in reused else source,
             supplement_round=round_, added_at=at,
         )
         for requirement_id, documents in files.items()
         for document in documents
     )  # fmt: skip
+
+
+def _with_verified_documents(applicant: User, version: ProcedureVersion, files: ComponentFiles) -> dict:
+    """The files given, plus for every component left empty the applicant's verified document of its type.
+
+    What an agency issued is never asked for again (with the applicant's consent to reuse their data).
+    """
+    files = {requirement_id: list(documents) for requirement_id, documents in files.items()}
+    empty = [r for r in version.components.all() if r.document_type_id and not files.get(r.pk)]
+    if not empty or not wallet_prefill.reuse_consented(applicant):
+        return files
+    for requirement_id, offers in wallet_queries.offers_for(applicant, empty).items():
+        verified = next((offer for offer in offers if offer.is_verified), None)
+        if verified is not None:
+            files[requirement_id] = [verified.document]
+    return files
+
+
+def _documents_in_wallet(files: ComponentFiles) -> set[str]:
+    ids = [document.pk for documents in files.values() for document in documents]
+    return {str(pk) for pk in wallet_queries.documents_in_wallet(ids)}
+
+
+def _keep_in_wallet(applicant: User, version: ProcedureVersion, files: ComponentFiles, *, now: dt.datetime) -> None:
+    requirements = {requirement.pk: requirement for requirement in version.components.all()}
+    wallet.keep_submitted_documents(
+        owner=applicant,
+        documents=[
+            (document, requirements[requirement_id].document_type, requirements[requirement_id].name)
+            for requirement_id, documents in files.items()
+            if requirement_id in requirements
+            for document in documents
+        ],
+        now=now,
+    )
 
 
 def submit_dossier(
@@ -205,8 +254,16 @@ def submit_dossier(
         )
     if not version.channel_online:
         raise ActionNotAllowed(_("Thủ tục này không nhận hồ sơ trực tuyến."))
+    files = _with_verified_documents(applicant, version, files)
     cleaned = _clean(version, form_data, files, owner=applicant)
+    altered = wallet_prefill.altered_verified_values(applicant, version.form_schema, cleaned)
+    if altered:
+        raise DossierInvalid(_("Hồ sơ chưa hợp lệ; hãy sửa các mục được đánh dấu."), errors=altered)
     _check_agency(version, agency)
+    verified = {
+        key: value.document_id for key, value in wallet_prefill.verified_values(applicant, version.form_schema).items()
+    }
+    reused = _documents_in_wallet(files)
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
@@ -223,10 +280,12 @@ def submit_dossier(
                 submitted_at=now,
                 submission_key=idempotency_key,
             )
-            _add_components(dossier, files, source=ComponentSource.UPLOAD, at=now, round_=0)
+            _add_components(dossier, files, source=ComponentSource.UPLOAD, at=now, round_=0, reused=reused)
+            _keep_in_wallet(applicant, version, files, now=now)
             _append(
                 dossier, kind=ActionKind.SUBMIT, actor=applicant, role=APPLICANT, at=now, from_state=None,
-                data={"channel": ChannelCode.ONLINE}, idempotency_key=idempotency_key,
+                data={"channel": ChannelCode.ONLINE, "verified_fields": verified, "reused_documents": sorted(reused)},
+                idempotency_key=idempotency_key,
             )  # fmt: skip
             dossier_filed.send(sender=Dossier, dossier=dossier, now=now)
             if draft is not None:
@@ -663,11 +722,18 @@ def return_result_online(
 def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = None) -> None:
     """Officers' reading of a dossier is logged (who saw whose data, and when)."""
     role = sorted(policy.officer_roles(officer).get(dossier.agency_id, {"auditor"}))[0]
+    now = now or timezone.now()
     with transaction.atomic():
         locked = lock_one(Dossier, pk=dossier.pk)
-        _append(
-            locked, kind=ActionKind.VIEW, actor=officer, role=role, at=now or timezone.now(), from_state=locked.state
-        )
+        _append(locked, kind=ActionKind.VIEW, actor=officer, role=role, at=now, from_state=locked.state)
+        with translation.override(settings.LANGUAGE_CODE):
+            what = _("Hồ sơ %(code)s") % {"code": locked.code}
+            purpose = _("Giải quyết hồ sơ (vai trò: %(role)s)") % {"role": role}
+        wallet.record_access(
+            subject=locked.applicant, accessor_kind=AccessorKind.OFFICER,
+            accessor_name=officer.full_name or officer.get_username(), accessor=officer,
+            accessor_agency=locked.agency, what=what, reference=locked.code, purpose=purpose, at=now,
+        )  # fmt: skip
 
 
 # ----- drafts (hồ sơ nháp) ---------------------------------------------------------------------------------------

@@ -10,4 +10,4 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Thông báo")
 
     def ready(self) -> None:
-        from motcua.notify import handlers  # noqa: F401  (registers the outbox handlers)
+        from motcua.notify import handlers, personal_data  # noqa: F401  (outbox handlers; data-subject requests)

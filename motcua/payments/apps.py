@@ -10,4 +10,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Thanh toán phí, lệ phí")
 
     def ready(self) -> None:
-        from motcua.payments import receivers  # noqa: F401  (connects the dossier event receivers)
+        from motcua.payments import personal_data, receivers  # noqa: F401  (dossier events; data-subject requests)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from motcua.portal import views, views_apply, views_dossiers
 
@@ -26,6 +26,10 @@ urlpatterns = [
     path("dossiers/<str:code>/supplement/", views_dossiers.supplement, name="supplement"),
     path("notifications/", views_dossiers.notifications, name="notifications"),
     path("notifications/read/", views_dossiers.notifications_read, name="notifications_read"),
+    # Kho dữ liệu điện tử (urls_wallet: documents, shares, access log; the recipients' public share page)
+    path("", include(("motcua.portal.urls_wallet", "portal"), namespace="wallet")),
+    # Quyền của chủ thể dữ liệu (urls_privacy: consent, requests, download of all one's data)
+    path("", include(("motcua.portal.urls_privacy", "portal"), namespace="privacy")),
     # Tra cứu hồ sơ (public)
     path("lookup/", views_dossiers.lookup, name="lookup"),
 ]

@@ -26,6 +26,7 @@ from motcua.notify.services import notify
 from motcua.signing.models import IssuedResult
 from motcua.signing.pades import sign_pdf
 from motcua.signing.result_rendering import render_result
+from motcua.wallet import services as wallet
 
 logger = logging.getLogger(__name__)
 ISSUABLE_STATES = (DossierState.RESULT_READY, DossierState.RESULT_RETURNED)
@@ -112,6 +113,13 @@ def issue_result(
             old.revocation_reason = reason or old.revocation_reason or "Được thay thế bằng kết quả mới."
             old.replaced_by = result
             old.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "replaced_by"])
+            wallet.revoke_issued_document(reference=str(old.pk), at=now)
+        # The result lands in the applicant's warehouse, verified, in the same transaction.
+        wallet.add_issued_document(
+            owner=dossier.applicant, document=document, title=dossier.procedure_version.result_name, data=data,
+            issuer=dossier.agency, reference=str(result.pk), issued_at=now,
+            document_type=dossier.procedure_version.result_document_type,
+        )  # fmt: skip
     logger.info("result issued", extra={"result": str(result.pk), "dossier": dossier.code})
     return result
 
@@ -154,6 +162,7 @@ def revoke_result(*, result: IssuedResult, reason: str, by, now: dt.datetime | N
             result.revoked_by = by
             result.revocation_reason = reason
             result.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+            wallet.revoke_issued_document(reference=str(result.pk), at=result.revoked_at)
             _tell_applicant(result, revoked=True, reason=reason, now=result.revoked_at)
     return result
 

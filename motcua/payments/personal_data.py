@@ -1,0 +1,43 @@
+"""Fees and payments in a data subject's download (wallet.signals; connected in PaymentsConfig)."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from motcua.payments.models import Bill, Payment
+from motcua.wallet.signals import ErasureOutcome, ExportSection, erasure_requested, personal_data_requested
+
+
+@receiver(personal_data_requested, dispatch_uid="payments.personal_data")
+def export_payments(sender, *, subject, **kwargs) -> list[ExportSection]:
+    bills = Bill.objects.filter(dossier__applicant=subject).order_by("created_at", "pk")
+    payments = Payment.objects.filter(bill__dossier__applicant=subject).order_by("created_at", "pk")
+    return [
+        ExportSection(
+            "bills",
+            list(bills.values("dossier__code", "total", "status", "online", "created_at", "paid_at", "cancelled_at")),
+        ),
+        ExportSection(
+            "payments",
+            list(
+                payments.values(
+                    "bill__dossier__code",
+                    "gateway",
+                    "txn_ref",
+                    "amount",
+                    "status",
+                    "created_at",
+                    "paid_at",
+                    "refunded_amount",
+                )
+            ),
+        ),
+    ]
+
+
+@receiver(erasure_requested, dispatch_uid="payments.erasure")
+def keep_payments(sender, *, subject, now, **kwargs) -> ErasureOutcome:
+    return ErasureOutcome(
+        kept={"payments": _("Chứng từ thu phí, lệ phí được lưu theo Luật Kế toán và quy định về biên lai điện tử.")}
+    )
