@@ -197,6 +197,7 @@ def _render_dossier(
         "version": version,
         "due": bo_queries.due_status(dossier, calendar=load_calendar(), now=now),
         "form_rows": eform_fields.display_rows(version.form_schema, dossier.form_data),
+        "verified_fields": queries.verified_fields(log),
         "components": list(dossier.components.all()),
         "action_forms": forms,
         "timeline": _timeline([action for action in log if action.kind != ActionKind.VIEW], version),

@@ -59,5 +59,10 @@ class StoredDocument(models.Model):
         return self.original_name
 
     @property
+    def is_issued(self) -> bool:
+        """An agency's signed result (verified), not a copy someone uploaded."""
+        return self.source == DocumentSource.ISSUED
+
+    @property
     def extension(self) -> str:
         return {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[self.content_type]

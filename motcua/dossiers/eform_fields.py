@@ -262,13 +262,37 @@ class EForm(forms.Form):
             return  # the field's own check already said what is wrong
         self.add_error(name, message)
 
+    # --- where pre-filled values came from ---
+
+    def mark_prefilled(self, prefilled: Mapping[str, Any]) -> None:
+        """Say beside each pre-filled field where its value came from (wallet.prefill.Prefilled values).
+
+        A verified value (from an agency's signed document) is read-only where the input allows it; the server
+        refuses a submission that changed it anyway.
+        """
+        self.prefill_notes: dict[str, str] = {}
+        for key, value in prefilled.items():
+            if value.verified:
+                note = _("Đã xác thực: lấy từ %(source)s; không sửa được.") % {"source": value.source}
+            else:
+                note = _("Điền sẵn từ %(source)s; hãy kiểm tra lại.") % {"source": value.source}
+            self.prefill_notes[key] = note
+            field = self.fields.get(key)
+            if field is None:
+                continue  # an address or a table: the note goes with its group (layout)
+            field.help_text = f"{field.help_text} {note}".strip()
+            if value.verified and isinstance(field.widget, forms.TextInput | forms.Textarea):
+                field.widget.attrs["readonly"] = True
+
     # --- what templates show ---
 
     def layout(self) -> list[dict[str, Any]]:
         """The e-form in schema order, for the front ends' e-form templates: fields, address groups and tables."""
         items: list[dict[str, Any]] = []
         for spec in self.schema.fields:
-            base = {"key": spec.key, "label": spec.label, "required": spec.required, "help": spec.help}
+            note = getattr(self, "prefill_notes", {}).get(spec.key, "") if spec.type in ("address", "table") else ""
+            help_text = f"{spec.help} {note}".strip()
+            base = {"key": spec.key, "label": spec.label, "required": spec.required, "help": help_text}
             if spec.type == "address":
                 parts = [self[f"{spec.key}.{part}"] for part in ("province", "commune", "street")]
                 items.append({**base, "kind": "address", "fields": parts})
@@ -363,11 +387,17 @@ def display_rows(schema: FormSchema | Mapping, data: Mapping[str, Any] | None) -
                 if isinstance(cells, Mapping)
             ]
             items.append(
-                {"label": spec.label, "kind": "table", "columns": [c.label for c in spec.columns], "rows": rows}
+                {
+                    "key": spec.key,
+                    "label": spec.label,
+                    "kind": "table",
+                    "columns": [c.label for c in spec.columns],
+                    "rows": rows,
+                }  # fmt: skip
             )
         else:
-            items.append({"label": spec.label, "kind": "value", "value": _display(spec, value)})
+            items.append({"key": spec.key, "label": spec.label, "kind": "value", "value": _display(spec, value)})
     known = {spec.key for spec in form_schema.fields}
     for key in sorted(set(data) - known):  # data kept from a field the schema no longer has
-        items.append({"label": key, "kind": "value", "value": str(data[key])})
+        items.append({"key": key, "label": key, "kind": "value", "value": str(data[key])})
     return items

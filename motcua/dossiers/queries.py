@@ -22,6 +22,8 @@ from motcua.dossiers.models import (
     Draft,
 )
 from motcua.dossiers.transitions import PUBLIC_ACTION_KINDS
+from motcua.wallet import prefill as wallet_prefill
+from motcua.wallet import queries as wallet_queries
 
 # States in which the legal clock runs (not final, not waiting for the applicant, received).
 CLOCK_RUNNING = (DossierState.RECEIVED, DossierState.PROCESSING, DossierState.PAYMENT_REQUESTED)
@@ -205,3 +207,26 @@ def supplementable_components(dossier: Dossier) -> list:
     requested = requested_components(dossier)
     components = dossier.procedure_version.components.all()
     return list(components.filter(pk__in=requested) if requested else components)
+
+
+def with_verified_documents(applicant, version: ProcedureVersion, files) -> dict:
+    """The files given, plus for every component left empty the applicant's verified document of its type.
+
+    What an agency issued is never asked for again: the components page and the review show it, and the
+    submission attaches it (with the applicant's consent to reuse their data).
+    """
+    files = {requirement_id: list(documents) for requirement_id, documents in files.items()}
+    empty = [r for r in version.components.all() if r.document_type_id and not files.get(r.pk)]
+    if not empty or not wallet_prefill.reuse_consented(applicant):
+        return files
+    for requirement_id, offers in wallet_queries.offers_for(applicant, empty).items():
+        verified = next((offer for offer in offers if offer.is_verified), None)
+        if verified is not None:
+            files[requirement_id] = [verified.document]
+    return files
+
+
+def verified_fields(actions) -> set[str]:
+    """The e-form keys whose values the submission took from verified documents (recorded on the submit action)."""
+    submitted = next((action for action in actions if action.kind == ActionKind.SUBMIT), None)
+    return set((submitted.data or {}).get("verified_fields", {})) if submitted is not None else set()

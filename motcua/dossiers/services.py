@@ -194,22 +194,6 @@ def _add_components(
     )  # fmt: skip
 
 
-def _with_verified_documents(applicant: User, version: ProcedureVersion, files: ComponentFiles) -> dict:
-    """The files given, plus for every component left empty the applicant's verified document of its type.
-
-    What an agency issued is never asked for again (with the applicant's consent to reuse their data).
-    """
-    files = {requirement_id: list(documents) for requirement_id, documents in files.items()}
-    empty = [r for r in version.components.all() if r.document_type_id and not files.get(r.pk)]
-    if not empty or not wallet_prefill.reuse_consented(applicant):
-        return files
-    for requirement_id, offers in wallet_queries.offers_for(applicant, empty).items():
-        verified = next((offer for offer in offers if offer.is_verified), None)
-        if verified is not None:
-            files[requirement_id] = [verified.document]
-    return files
-
-
 def _documents_in_wallet(files: ComponentFiles) -> set[str]:
     ids = [document.pk for documents in files.values() for document in documents]
     return {str(pk) for pk in wallet_queries.documents_in_wallet(ids)}
@@ -254,7 +238,7 @@ def submit_dossier(
         )
     if not version.channel_online:
         raise ActionNotAllowed(_("Thủ tục này không nhận hồ sơ trực tuyến."))
-    files = _with_verified_documents(applicant, version, files)
+    files = queries.with_verified_documents(applicant, version, files)
     cleaned = _clean(version, form_data, files, owner=applicant)
     altered = wallet_prefill.altered_verified_values(applicant, version.form_schema, cleaned)
     if altered:

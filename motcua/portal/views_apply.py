@@ -38,6 +38,10 @@ from motcua.dossiers.errors import ActionNotAllowed, DossierError, DossierInvali
 from motcua.dossiers.models import Draft
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import AgencyForm
+from motcua.wallet import prefill as wallet_prefill
+from motcua.wallet import queries as wallet_queries
+from motcua.wallet import services as wallet
+from motcua.wallet.errors import NotFound
 
 FLASH_KEY = "portal:apply-errors"
 EFORM_PREFIX = "form"
@@ -228,6 +232,7 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
     if isinstance(draft, HttpResponse):
         return draft
     status_message = ""
+    prefilled = wallet_prefill.prefill(request.user, version.form_schema)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         form = _eform_for(version, draft, request.POST)(data=request.POST, prefix=EFORM_PREFIX)
@@ -258,31 +263,116 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
             form.add_service_errors(errors)
             status_message = message
         else:
-            form = form_class(initial=initial_from_data(version.form_schema, draft.form_data), prefix=EFORM_PREFIX)
-    context = _context(version, draft, "form", form=form, status_message=status_message)
+            data = _with_prefill(draft.form_data, prefilled)
+            form = form_class(initial=initial_from_data(version.form_schema, data), prefix=EFORM_PREFIX)
+    form.mark_prefilled(prefilled)
+    context = _context(
+        version, draft, "form", form=form, status_message=status_message, reuse_offer=_reuse_offer(request, version)
+    )
     return render(request, "portal/apply_form.html", context)
+
+
+def _with_prefill(typed: dict, prefilled: dict) -> dict:
+    """The draft's values, with pre-filled ones where nothing was typed and verified ones always."""
+    data = dict(typed or {})
+    for key, value in prefilled.items():
+        if value.verified or data.get(key) in (None, "", [], {}):
+            data[key] = value.value
+    return data
+
+
+def _reuse_offer(request: HttpRequest, version: ProcedureVersion) -> bool:
+    """Whether to offer the applicant to let this filing use their warehouse (they have not consented yet)."""
+    uses_wallet = any(field.prefill for field in _schema(version).fields) or any(
+        requirement.document_type_id for requirement in version.components.all()
+    )
+    return uses_wallet and not wallet_prefill.reuse_consented(request.user)
+
+
+@applicant_required
+@require_POST
+def apply_reuse_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """Đồng ý tái sử dụng dữ liệu: one click from the e-form or the components page, recorded as a consent."""
+    version = _version_or_404(code)
+    wallet.give_consent(subject=request.user, purpose_code=wallet_prefill.REUSE_PURPOSE)
+    messages.success(
+        request, _("Đã ghi nhận sự đồng ý. Thông tin và giấy tờ trong kho dữ liệu được dùng cho hồ sơ này.")
+    )
+    back = "portal:apply_components" if request.POST.get("next") == "components" else "portal:apply_form"
+    return redirect(back, version.procedure.code)
 
 
 # ----- (c) components -----------------------------------------------------------------------------------------------
 
 
+def _component_items(request, version, draft) -> list[dict[str, Any]]:
+    """Each requirement with its files (the draft's, or the verified one taken from the warehouse), and what the
+    warehouse could give it."""
+    own = services.draft_files(draft)
+    files = dossier_queries.with_verified_documents(request.user, version, own)
+    requirements = list(version.components.all())
+    consented = wallet_prefill.reuse_consented(request.user)
+    offers = wallet_queries.offers_for(request.user, requirements) if consented else {}
+    in_wallet = {str(pk) for pk in wallet_queries.documents_in_wallet([d.pk for ds in files.values() for d in ds])}
+    items = []
+    for requirement in requirements:
+        attached = files.get(requirement.pk, [])
+        chosen = {str(document.pk) for document in attached}
+        items.append(
+            {
+                "requirement": requirement,
+                "files": [
+                    {
+                        "document": document,
+                        "from_wallet": str(document.pk) in in_wallet,
+                        "verified": document.source == "issued",
+                        "automatic": document not in own.get(requirement.pk, []),
+                    }
+                    for document in attached
+                ],
+                "offers": [offer for offer in offers.get(requirement.pk, []) if str(offer.document_id) not in chosen],
+            }
+        )
+    return items
+
+
 def _components_page(request, version, draft, *, upload_errors=None, general_errors=(), status_message=""):
-    files = services.draft_files(draft)
     upload_errors = upload_errors or {}
     requirements = [
-        {
-            "requirement": requirement,
-            "files": files.get(requirement.pk, []),
-            "errors": upload_errors.get(requirement.pk, []),
-        }
-        for requirement in version.components.all()
+        {**item, "errors": upload_errors.get(item["requirement"].pk, [])}
+        for item in _component_items(request, version, draft)
     ]
     context = _context(
         version, draft, "components", requirements=requirements, general_errors=list(general_errors),
         status_message=status_message, has_upload_errors=any(item["errors"] for item in requirements),
-        max_size=filesizeformat(settings.MOTCUA_MAX_UPLOAD_BYTES),
+        max_size=filesizeformat(settings.MOTCUA_MAX_UPLOAD_BYTES), reuse_offer=_reuse_offer(request, version),
     )  # fmt: skip
     return render(request, "portal/apply_components.html", context)
+
+
+@applicant_required
+@require_POST
+def apply_component_reuse(request: HttpRequest, code: str) -> HttpResponse:
+    """Dùng giấy tờ trong kho: attach one of the applicant's warehouse documents to a component, no upload."""
+    version = _version_or_404(code)
+    draft = _draft_or_redirect(request, version)
+    if isinstance(draft, HttpResponse):
+        return draft
+    requirement_id = _int(request.POST.get("requirement"))
+    try:
+        entry = wallet_queries.wallet_document(request.user, request.POST.get("document", ""))
+    except NotFound as missing:
+        return _components_page(request, version, draft, general_errors=[missing.message])
+    try:
+        services.attach_to_draft(
+            draft=draft, applicant=request.user, requirement_id=requirement_id or 0, document=entry.document
+        )
+    except DossierError as refused:
+        return _components_page(
+            request, version, draft, upload_errors={requirement_id: list(refused.errors.values()) or [refused.message]}
+        )
+    messages.success(request, _("Đã dùng “%(name)s” từ kho dữ liệu.") % {"name": entry.title})
+    return redirect("portal:apply_components", code)
 
 
 def _int(value) -> int | None:
@@ -374,13 +464,15 @@ def apply_review(request: HttpRequest, code: str) -> HttpResponse:
     draft = _draft_or_redirect(request, version)
     if isinstance(draft, HttpResponse):
         return draft
-    files = services.draft_files(draft)
-    components = [
-        {"requirement": requirement, "files": files.get(requirement.pk, [])} for requirement in version.components.all()
-    ]
+    components = _component_items(request, version, draft)
+    verified = wallet_prefill.verified_values(user, version.form_schema)
+    form_rows = display_rows(version.form_schema, draft.form_data)
+    for row in form_rows:
+        prefilled = verified.get(row.get("key", ""))
+        row["verified_source"] = prefilled.source if prefilled is not None else ""
     context = _context(
         version, draft, "review",
-        form_rows=display_rows(version.form_schema, draft.form_data),
+        form_rows=form_rows,
         components=components,
         expected=_expected(version),
         idempotency_key=str(uuid.uuid4()),
