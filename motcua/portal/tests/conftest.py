@@ -9,6 +9,7 @@ from django.test import Client
 
 from motcua.dossiers.services import submit_dossier
 from motcua.dossiers.tests.factories import build_world
+from motcua.wallet.tests.reuse_world import birth_certificate, id_card, test_pki  # noqa: F401  (the reuse world)
 
 
 @pytest.fixture(autouse=True)
