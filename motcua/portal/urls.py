@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from motcua.portal import views, views_apply, views_dossiers
+from motcua.portal import views, views_apply, views_credentials, views_dossiers
 
 app_name = "portal"
 urlpatterns = [
@@ -30,6 +30,9 @@ urlpatterns = [
     path("notifications/read/", views_dossiers.notifications_read, name="notifications_read"),
     # Kho dữ liệu điện tử (urls_wallet: documents, shares, access log; the recipients' public share page)
     path("", include(("motcua.portal.urls_wallet", "portal"), namespace="wallet")),
+    path(
+        "wallet/documents/<uuid:pk>/credential/", views_credentials.credential_download, name="wallet_credential"
+    ),
     # Quyền của chủ thể dữ liệu (urls_privacy: consent, requests, download of all one's data)
     path("", include(("motcua.portal.urls_privacy", "portal"), namespace="privacy")),
     # Tra cứu hồ sơ (public)

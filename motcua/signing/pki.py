@@ -364,6 +364,11 @@ def _check_key_matches(signer, agency, source: str) -> None:
         ) from exc
 
 
+def run_coroutine(coroutine):
+    """Run one of pyHanko's coroutines to completion from synchronous code (signing, certificate validation)."""
+    return _run(coroutine)
+
+
 def _run(coroutine):
     """Run a pyHanko coroutine to completion: here, or in a worker thread when this thread runs an event loop."""
     try:

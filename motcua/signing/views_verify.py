@@ -9,10 +9,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.documents.content import sniff_content_type
-from motcua.signing import queries
+from motcua.signing import credentials, queries
 from motcua.signing.pades import validate_pdf
 
 
@@ -72,3 +73,27 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return _no_store(render(request, "signing/verify_upload.html", context, status=status))
+
+
+class CredentialForm(forms.Form):
+    credential = forms.CharField(
+        label=_("Chứng nhận điện tử (chuỗi JWT bắt đầu bằng “eyJ”)"),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        max_length=credentials.MAX_TOKEN_LENGTH,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_credential(request: HttpRequest) -> HttpResponse:
+    """Anyone pastes a result presented as a Verifiable Credential (vc+jwt); its signature, issuer and status are
+    checked. Nothing is stored."""
+    form = CredentialForm(request.POST or None)
+    context: dict = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            check = credentials.verify_credential(form.cleaned_data["credential"])
+            context.update(checked=True, check=check, view=queries.public_view(check.result) if check.result else None)
+        else:
+            status = 400
+    return _no_store(render(request, "signing/verify_credential.html", context, status=status))
