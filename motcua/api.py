@@ -16,6 +16,8 @@ from motcua.dossiers.api import documents_router, lookup_router, worklist_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.signing.api import router as results_router
 from motcua.signing.pki import SigningKeyError
+from motcua.wallet.api import router as wallet_router
+from motcua.wallet.api import shares_router
 
 api = NinjaAPI(
     title="motcua API",
@@ -56,3 +58,5 @@ api.add_router("/dossiers", dossiers_router, auth=signed_in)
 api.add_router("/worklists", worklist_router, auth=signed_in)
 api.add_router("/lookup", lookup_router)
 api.add_router("/results", results_router, tags=["signing"])
+api.add_router("/wallet", wallet_router, auth=signed_in, tags=["wallet"])
+api.add_router("/shares", shares_router, tags=["wallet"])

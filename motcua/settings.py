@@ -433,6 +433,8 @@ LOGGING = {
 
 # The public address of this instance, for links in emails.
 MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# After a share's page was opened, its files can be downloaded for this long (then the recipient views again).
+MOTCUA_SHARE_DOWNLOAD_MINUTES = int(os.environ.get("MOTCUA_SHARE_DOWNLOAD_MINUTES", "60"))
 DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_FROM_EMAIL", "motcua <khong-tra-loi@motcua.invalid>")
 EMAIL_BACKEND = os.environ.get("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("MOTCUA_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend

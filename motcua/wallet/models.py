@@ -102,6 +102,7 @@ class Share(models.Model):
     expires_at = models.DateTimeField(_("hết hạn lúc"))
     max_views = models.PositiveSmallIntegerField(_("số lần xem tối đa"))
     views = models.PositiveSmallIntegerField(_("đã xem"), default=0)
+    last_viewed_at = models.DateTimeField(_("xem lần cuối lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from motcua.catalog.models import DocumentType
 from motcua.wallet import codes
 from motcua.wallet.errors import NotFound, ShareUnavailable
 from motcua.wallet.models import (
@@ -36,11 +39,11 @@ def _uuid(value) -> uuid.UUID | None:
 
 
 def wallet_documents(owner) -> QuerySet[WalletDocument]:
-    """The owner's documents, issued first, newest first."""
+    """The owner's documents, issued first, newest first (the id last, so that pages never overlap)."""
     return (
         WalletDocument.objects.filter(owner=owner)
         .select_related("document", "document_type", "issuer")
-        .order_by("kind", "-added_at")
+        .order_by("kind", "-added_at", "-pk")
     )
 
 
@@ -100,7 +103,7 @@ def shares_of(owner) -> QuerySet[Share]:
         Share.objects.filter(owner=owner)
         .annotate(access_count=Count("accesses"))
         .prefetch_related(Prefetch("documents", queryset=WalletDocument.objects.order_by("title")))
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -123,14 +126,56 @@ def share_is_open(share: Share, *, now: dt.datetime | None = None) -> bool:
     )
 
 
+class ShareStatus(TextChoices):
+    OPEN = "open", gettext_lazy("Đang hiệu lực")
+    REVOKED = "revoked", gettext_lazy("Đã thu hồi")
+    EXPIRED = "expired", gettext_lazy("Đã hết hạn")
+    USED_UP = "used_up", gettext_lazy("Đã hết lượt xem")
+    RESTRICTED = "restricted", gettext_lazy("Tạm dừng vì bạn đang hạn chế xử lý dữ liệu")
+
+
+def share_status(share: Share, *, restricted: bool, now: dt.datetime | None = None) -> str:
+    """Why a share does or does not open, for its owner; `restricted` is `restriction_in_force(owner)` asked
+    once for a whole list (share_is_open asks it per share)."""
+    now = now or timezone.now()
+    if share.revoked_at is not None:
+        return ShareStatus.REVOKED
+    if share.expires_at <= now:
+        return ShareStatus.EXPIRED
+    if share.views >= share.max_views:
+        return ShareStatus.USED_UP
+    return ShareStatus.RESTRICTED if restricted else ShareStatus.OPEN
+
+
+def document_type_by_code(code: str) -> DocumentType | None:
+    """The document type with this code, or None (what an owner names when filing a paper of their own)."""
+    return DocumentType.objects.filter(code=code).first() if code else None
+
+
+def share_by_code(code: str, *, now: dt.datetime | None = None) -> Share:
+    """The share a code opens if it may still be viewed (nothing counted, nothing logged); else ShareUnavailable.
+
+    What the recipient's page asks before offering "view": an unknown, expired, revoked or used-up code, or an
+    owner who restricted processing, all answer alike.
+    """
+    digest = codes.digest(code)
+    share = Share.objects.filter(digest=digest).first() if digest else None
+    if share is None or not share_is_open(share, now=now):
+        raise ShareUnavailable(_("Mã chia sẻ không đúng, đã hết hạn hoặc đã bị thu hồi."))
+    return share
+
+
 def open_share_by_code(code: str, *, now: dt.datetime | None = None) -> Share:
     """The share a code opens, if it is open (without counting a view); else ShareUnavailable."""
     digest = codes.digest(code)
     share = Share.objects.filter(digest=digest).first() if digest else None
-    # A download needs the share to have been viewed (and is allowed on the view that used the last one).
-    if share is None or share.revoked_at is not None or share.expires_at <= (now or timezone.now()):
+    now = now or timezone.now()
+    # A file is downloaded from a page a view opened: within a while of the last view (so the view that used up
+    # the last one can still download), never after, and never before any view.
+    if share is None or share.revoked_at is not None or share.expires_at <= now or share.last_viewed_at is None:
         raise ShareUnavailable(_("Mã chia sẻ không đúng, đã hết hạn hoặc đã bị thu hồi."))
-    if share.views == 0 or restriction_in_force(share.owner_id) is not None:
+    window = dt.timedelta(minutes=settings.MOTCUA_SHARE_DOWNLOAD_MINUTES)
+    if now - share.last_viewed_at > window or restriction_in_force(share.owner_id) is not None:
         raise ShareUnavailable(_("Mã chia sẻ không đúng, đã hết hạn hoặc đã bị thu hồi."))
     return share
 

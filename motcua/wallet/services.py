@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.catalog.models import Agency, DocumentType
 from motcua.core.locking import lock_one
@@ -163,8 +166,10 @@ def create_share(
     recipient = (recipient or "").strip()
     purpose = (purpose or "").strip()
     errors: dict[str, str] = {}
-    documents = list(queries.wallet_documents(owner).filter(pk__in=_uuids(document_ids)))
-    if not document_ids or len(documents) != len(set(map(str, document_ids))):
+    wanted = set(_uuids(document_ids))
+    documents = list(queries.wallet_documents(owner).filter(pk__in=wanted))
+    unreadable = len(_uuids(document_ids)) != len(list(document_ids or []))
+    if not wanted or unreadable or len(documents) != len(wanted):
         errors["documents"] = _("Hãy chọn giấy tờ trong kho dữ liệu của bạn để chia sẻ.")
     if not recipient:
         errors["recipient"] = _("Hãy nhập tên bên nhận.")
@@ -193,7 +198,9 @@ def create_share(
                 )  # fmt: skip
                 share.documents.set(documents)
             return share, code
-        except IntegrityError:  # the same digest twice: 60 random bits make this all but impossible
+        except IntegrityError:
+            if not Share.objects.filter(digest=codes.digest(code)).exists():
+                raise  # not a code drawn twice (60 random bits make that all but impossible): a real conflict
             continue
     raise RuntimeError("could not draw a unique share code")
 
@@ -209,8 +216,15 @@ def revoke_share(*, owner, share_id, now: dt.datetime | None = None) -> Share:
     return share
 
 
-def open_share(*, code: str, now: dt.datetime | None = None) -> tuple[Share, list[WalletDocument]]:
-    """A recipient opens a share: counts one view and logs one access per document, or reveals nothing."""
+def open_share(
+    *, code: str, now: dt.datetime | None = None, channel: str = AccessorKind.SHARE
+) -> tuple[Share, list[WalletDocument]]:
+    """A recipient opens a share: counts one view and logs one access per document, or reveals nothing.
+
+    `channel` is how it was opened, as the owner's access log shows it: the share page (SHARE) or the API (API).
+    """
+    if channel not in (AccessorKind.SHARE, AccessorKind.API):
+        raise ValueError(f"a share is opened through its page or the API, not {channel!r}")
     now = now or timezone.now()
     digest = codes.digest(code)
     if digest is None:
@@ -220,12 +234,16 @@ def open_share(*, code: str, now: dt.datetime | None = None) -> tuple[Share, lis
         if found is None:
             raise ShareUnavailable(_("Mã chia sẻ không đúng, đã hết hạn hoặc đã bị thu hồi."))
         share = lock_one(Share, pk=found)
-        if not queries.share_is_open(share, now=now):
+        documents = list(share.documents.select_related("issuer", "document_type", "document").order_by("title"))
+        # Empty when its owner removed every document from the warehouse since: nothing left to show.
+        if not documents or not queries.share_is_open(share, now=now):
             raise ShareUnavailable(_("Mã chia sẻ không đúng, đã hết hạn hoặc đã bị thu hồi."))
         share.views += 1
-        share.save(update_fields=["views"])
-        documents = list(share.documents.select_related("issuer", "document_type", "document").order_by("title"))
-        _record_share_accesses(share, documents, now=now, what=_("Xem giấy tờ được chia sẻ"))
+        share.last_viewed_at = now
+        share.save(update_fields=["views", "last_viewed_at"])
+        _record_share_accesses(
+            share, documents, now=now, what=gettext_lazy("Xem giấy tờ được chia sẻ"), accessor_kind=channel
+        )
     return share, documents
 
 
@@ -237,16 +255,26 @@ def record_shared_download(*, code: str, document_id, now: dt.datetime | None = 
     if document is None:
         raise ShareUnavailable(_("Mã chia sẻ không đúng, đã hết hạn hoặc đã bị thu hồi."))
     with transaction.atomic():
-        _record_share_accesses(share, [document], now=now, what=_("Tải tệp giấy tờ được chia sẻ"))
+        _record_share_accesses(share, [document], now=now, what=gettext_lazy("Tải tệp giấy tờ được chia sẻ"))
     return document
 
 
-def _record_share_accesses(share: Share, documents: list[WalletDocument], *, now: dt.datetime, what: str) -> None:
+def _record_share_accesses(
+    share: Share,
+    documents: list[WalletDocument],
+    *,
+    now: dt.datetime,
+    what: Promise,
+    accessor_kind: str = AccessorKind.SHARE,
+) -> None:
+    # The log is a record, kept in the site's language whatever language the recipient's request was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        what = str(what)
     AccessRecord.objects.bulk_create(
         AccessRecord(
             subject_id=share.owner_id,
             at=now,
-            accessor_kind=AccessorKind.SHARE,
+            accessor_kind=accessor_kind,
             accessor_name=share.recipient,
             share=share,
             what=f"{what}: {document.title}"[:300],
@@ -338,22 +366,34 @@ def submit_rights_request(*, subject, kind: str, details: str, now: dt.datetime 
     rule = RightsRequestRule.objects.filter(kind=kind).first()
     if rule is None:
         raise WalletNotAllowed(_("Chưa cấu hình thời hạn xử lý cho loại yêu cầu này; hãy báo quản trị hệ thống."))
-    with transaction.atomic():
-        request = RightsRequest.objects.create(
-            subject=subject, kind=kind, details=details, submitted_at=now,
-            due_at=now + dt.timedelta(hours=rule.response_hours),
-        )  # fmt: skip
-        if kind == RightsRequestKind.DELETION:
-            _close(request, RightsRequestStatus.DONE, outcome=erase_what_may_go(subject=subject, now=now), now=now)
-        elif kind == RightsRequestKind.RESTRICTION:
-            if queries.restriction_in_force(subject):
-                raise WalletNotAllowed(_("Việc hạn chế xử lý dữ liệu của bạn đang có hiệu lực."))
-            revoked = Share.objects.filter(owner=subject, revoked_at__isnull=True).update(revoked_at=now)
-            _close(request, RightsRequestStatus.DONE, outcome={"shares_revoked": revoked}, now=now)
+    in_force = _("Việc hạn chế xử lý dữ liệu của bạn đang có hiệu lực.")
+    if kind == RightsRequestKind.RESTRICTION and queries.restriction_in_force(subject):
+        raise WalletNotAllowed(in_force)
+    try:
+        with transaction.atomic():
+            request = RightsRequest.objects.create(
+                subject=subject, kind=kind, details=details, submitted_at=now,
+                due_at=now + dt.timedelta(hours=rule.response_hours),
+            )  # fmt: skip
+            if kind == RightsRequestKind.DELETION:
+                outcome = erase_what_may_go(subject=subject, now=now)
+                _close(request, RightsRequestStatus.DONE, outcome=outcome, now=now)
+            elif kind == RightsRequestKind.RESTRICTION:
+                revoked = Share.objects.filter(owner=subject, revoked_at__isnull=True).update(revoked_at=now)
+                _close(request, RightsRequestStatus.DONE, outcome={"shares_revoked": revoked}, now=now)
+    except IntegrityError:
+        # Two restriction requests at once: the database keeps one in force (rights_one_restriction_in_force).
+        if kind == RightsRequestKind.RESTRICTION and queries.restriction_in_force(subject):
+            raise WalletNotAllowed(in_force) from None
+        raise
     return request
 
 
 def lift_restriction(*, subject, now: dt.datetime | None = None) -> RightsRequest:
+    """Bỏ hạn chế xử lý: the subject ends their restriction; shares can be made and opened again.
+
+    Shares revoked when the restriction began stay revoked (their codes may have been passed on meanwhile).
+    """
     with transaction.atomic():
         request = queries.restriction_in_force(subject)
         if request is None:
@@ -383,6 +423,7 @@ def answer_rights_request(
 
 
 def cancel_rights_request(*, subject, request_id, now: dt.datetime | None = None) -> RightsRequest:
+    """Hủy yêu cầu: the subject withdraws a request still waiting for an answer; another's is "not found"."""
     with transaction.atomic():
         request = RightsRequest.objects.select_for_update().filter(subject=subject, pk=_int(request_id)).first()
         if request is None:
