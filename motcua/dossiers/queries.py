@@ -22,7 +22,6 @@ from motcua.dossiers.models import (
     Draft,
 )
 from motcua.dossiers.transitions import PUBLIC_ACTION_KINDS
-from motcua.wallet import prefill as wallet_prefill
 from motcua.wallet import queries as wallet_queries
 
 # States in which the legal clock runs (not final, not waiting for the applicant, received).
@@ -212,12 +211,12 @@ def supplementable_components(dossier: Dossier) -> list:
 def with_verified_documents(applicant, version: ProcedureVersion, files) -> dict:
     """The files given, plus for every component left empty the applicant's verified document of its type.
 
-    What an agency issued is never asked for again: the components page and the review show it, and the
-    submission attaches it (with the applicant's consent to reuse their data).
+    What an agency issued is never asked for again (NĐ 45/2020/NĐ-CP): the components page and the review show
+    it, and the submission attaches it.
     """
     files = {requirement_id: list(documents) for requirement_id, documents in files.items()}
     empty = [r for r in version.components.all() if r.document_type_id and not files.get(r.pk)]
-    if not empty or not wallet_prefill.reuse_consented(applicant):
+    if not empty:
         return files
     for requirement_id, offers in wallet_queries.offers_for(applicant, empty).items():
         verified = next((offer for offer in offers if offer.is_verified), None)

@@ -282,8 +282,9 @@ def _with_prefill(typed: dict, prefilled: dict) -> dict:
 
 
 def _reuse_offer(request: HttpRequest, version: ProcedureVersion) -> bool:
-    """Whether to offer the applicant to let this filing use their warehouse (they have not consented yet)."""
-    uses_wallet = any(field.prefill for field in _schema(version).fields) or any(
+    """Whether to offer the applicant to let this filing use their account details and own uploads (they have not
+    consented yet; what agencies issued is reused anyway)."""
+    uses_wallet = any(field.prefill.startswith("profile.") for field in _schema(version).fields) or any(
         requirement.document_type_id for requirement in version.components.all()
     )
     return uses_wallet and not wallet_prefill.reuse_consented(request.user)
@@ -312,7 +313,9 @@ def _component_items(request, version, draft) -> list[dict[str, Any]]:
     files = dossier_queries.with_verified_documents(request.user, version, own)
     requirements = list(version.components.all())
     consented = wallet_prefill.reuse_consented(request.user)
-    offers = wallet_queries.offers_for(request.user, requirements) if consented else {}
+    offers = wallet_queries.offers_for(request.user, requirements)
+    if not consented:  # the owner's own uploads are offered with their consent; issued documents always
+        offers = {pk: [offer for offer in found if offer.is_verified] for pk, found in offers.items()}
     in_wallet = {str(pk) for pk in wallet_queries.documents_in_wallet([d.pk for ds in files.values() for d in ds])}
     items = []
     for requirement in requirements:

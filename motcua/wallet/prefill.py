@@ -2,8 +2,9 @@
 
 A field's `prefill` (in the procedure's form schema: data, not code) names its source. A value taken from a
 verified document (an agency's signed result, in force) is *verified*: the applicant sees it marked and cannot
-change it, and the server refuses a submission in which it differs. Profile values are only a convenience.
-Pre-filling needs the applicant's consent to reuse their data (purpose REUSE_PURPOSE), which they can withdraw.
+change it, and the server refuses a submission in which it differs. The state may not ask again for what it
+issued electronically (NĐ 45/2020/NĐ-CP), so verified values and documents are always reused; profile values
+and the owner's own uploads are a convenience that needs their consent (purpose REUSE_PURPOSE), withdrawable.
 """
 
 from __future__ import annotations
@@ -60,17 +61,20 @@ def _document_label(document: WalletDocument) -> str:
 
 
 def prefill(owner, form_schema) -> dict[str, Prefilled]:
-    """Field key → its pre-filled value, for the fields whose source has a value (nothing without consent)."""
+    """Field key → its pre-filled value, for the fields whose source has a value (profile ones need consent)."""
     schema = _schema(form_schema)
     wanted = [field for field in schema.fields if field.prefill]
-    if not wanted or not reuse_consented(owner):
+    if not wanted:
         return {}
+    consented = reuse_consented(owner)
     sources = {field.key: _document_source(field.prefill) for field in wanted}
     documents = queries.verified_documents_by_type(owner, {src[0] for src in sources.values() if src})
     found: dict[str, Prefilled] = {}
     for field in wanted:
         source = sources[field.key]
         if source is None:
+            if not consented:
+                continue
             attribute = field.prefill.split(".", 1)[1]
             value = getattr(owner, attribute, None)
             if value not in (None, ""):

@@ -30,11 +30,16 @@ def started(world):
     return owner
 
 
-def test_the_form_offers_reuse_until_the_applicant_consents(world, birth_certificate, id_card):
+def test_the_form_prefills_issued_data_and_offers_the_profile_until_the_applicant_consents(
+    world, birth_certificate, id_card
+):
     owner = started(world)
     html = owner.get(FORM).content.decode()
     assert "Đồng ý dùng dữ liệu trong kho" in html
-    assert 'value="Nguyễn Văn An"' not in html  # nothing pre-filled before consent
+    name_input = re.search(r'<input[^>]*name="form-full_name"[^>]*>', html).group(0)
+    assert 'value="Nguyễn Văn An"' in name_input  # what the agency issued, reused without asking
+    national_id = re.search(r'<input[^>]*name="form-national_id"[^>]*>', html).group(0)
+    assert "value=" not in national_id  # the account's details wait for consent
 
     response = owner.post(CONSENT, {"next": "form"})
     assert response.status_code == 302 and response["Location"] == FORM

@@ -43,8 +43,9 @@ def test_a_revoked_result_is_no_longer_verified_in_the_warehouse(world, birth_ce
     assert prefill.verified_values(world.owner, ID_CARD["form"]) == {}
 
 
-def test_nothing_is_prefilled_without_consent(world, birth_certificate, id_card):
-    assert prefill.prefill(world.owner, id_card.form_schema) == {}
+def test_without_consent_only_what_agencies_issued_is_prefilled(world, birth_certificate, id_card):
+    values = prefill.prefill(world.owner, id_card.form_schema)
+    assert {key: value.verified for key, value in values.items()} == {"full_name": True, "birth_date": True}
 
 
 def test_the_form_is_prefilled_from_the_profile_and_the_verified_document(world, birth_certificate, id_card):
@@ -91,12 +92,11 @@ def test_a_profile_value_may_be_changed(world, birth_certificate, id_card):
     assert dossier.form_data["national_id"] == world.other_citizen.citizen_id
 
 
-def test_without_consent_the_certificate_is_asked_for_again(world, birth_certificate, id_card):
-    with pytest.raises(DossierInvalid) as refused:
-        submit_dossier(
-            applicant=world.owner, version=id_card, agency=world.agency, form_data=verified_form(world), files={}
-        )
-    assert any(key.startswith("components.") for key in refused.value.errors)
+def test_the_issued_certificate_is_never_asked_for_again_even_without_consent(world, birth_certificate, id_card):
+    dossier = submit_dossier(
+        applicant=world.owner, version=id_card, agency=world.agency, form_data=verified_form(world), files={}
+    )
+    assert dossier.components.get().document_id == birth_certificate.document_id
 
 
 def test_an_uploaded_paper_is_kept_for_the_next_filing_unverified(world, id_card):
