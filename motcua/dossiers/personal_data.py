@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from motcua.documents.models import StoredDocument
 from motcua.dossiers.models import Dossier, DossierAction, Draft
 from motcua.wallet.personal_data import document_record
 from motcua.wallet.signals import ErasureOutcome, ExportSection, erasure_requested, personal_data_requested
@@ -55,16 +58,46 @@ def export_dossiers(sender, *, subject, **kwargs) -> list[ExportSection]:
         }  # fmt: skip
         for d in dossiers
     ]
-    drafts = [
+    drafts = list(
+        Draft.objects.filter(applicant=subject)
+        .select_related("procedure_version__procedure", "agency")
+        .order_by("created_at", "pk")
+    )
+    # The files uploaded into drafts are the subject's too; only their own (a draft's JSON names documents by id).
+    named = {document_id for draft in drafts for ids in draft.documents.values() for document_id in ids}
+    draft_documents = {str(d.pk): d for d in StoredDocument.objects.filter(pk__in=_uuids(named), owner=subject)}
+    draft_records = [
         {
             "procedure": draft.procedure_version.procedure.code,
+            "procedure_name": draft.procedure_version.name,
+            "agency": draft.agency.identifier if draft.agency else None,
             "form_data": draft.form_data,
             "documents": draft.documents,
+            "files": [
+                document_record(draft_documents[document_id])
+                for ids in draft.documents.values()
+                for document_id in ids
+                if document_id in draft_documents
+            ],
+            "created_at": draft.created_at,
             "updated_at": draft.updated_at,
         }  # fmt: skip
-        for draft in Draft.objects.filter(applicant=subject).select_related("procedure_version__procedure")
+        for draft in drafts
     ]
-    return [ExportSection("dossiers", records, documents), ExportSection("drafts", drafts)]
+    return [
+        ExportSection("dossiers", records, documents),
+        ExportSection("drafts", draft_records, list(draft_documents.values())),
+    ]
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return found
 
 
 @receiver(erasure_requested, dispatch_uid="dossiers.erasure")

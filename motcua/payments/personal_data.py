@@ -11,12 +11,43 @@ from motcua.wallet.signals import ErasureOutcome, ExportSection, erasure_request
 
 @receiver(personal_data_requested, dispatch_uid="payments.personal_data")
 def export_payments(sender, *, subject, **kwargs) -> list[ExportSection]:
-    bills = Bill.objects.filter(dossier__applicant=subject).order_by("created_at", "pk")
+    bills = (
+        Bill.objects.filter(dossier__applicant=subject)
+        .select_related("dossier")
+        .prefetch_related("lines")
+        .order_by("created_at", "pk")
+    )
     payments = Payment.objects.filter(bill__dossier__applicant=subject).order_by("created_at", "pk")
     return [
         ExportSection(
             "bills",
-            list(bills.values("dossier__code", "total", "status", "online", "created_at", "paid_at", "cancelled_at")),
+            [
+                {
+                    "dossier__code": bill.dossier.code,
+                    "total": bill.total,
+                    "status": bill.status,
+                    "applicant_category": bill.applicant_category,
+                    "copies": bill.copies,
+                    "pages": bill.pages,
+                    "online": bill.online,
+                    "created_at": bill.created_at,
+                    "paid_at": bill.paid_at,
+                    "cancelled_at": bill.cancelled_at,
+                    # What each amount was for (thông báo phí): the lines the applicant was asked to pay.
+                    "lines": [
+                        {
+                            "kind": line.kind,
+                            "name": line.name,
+                            "quantity": line.quantity,
+                            "unit_amount": line.unit_amount,
+                            "amount": line.amount,
+                            "note": line.note,
+                        }  # fmt: skip
+                        for line in sorted(bill.lines.all(), key=lambda line: line.position)
+                    ],
+                }  # fmt: skip
+                for bill in bills
+            ],
         ),
         ExportSection(
             "payments",

@@ -30,9 +30,7 @@ urlpatterns = [
     path("notifications/read/", views_dossiers.notifications_read, name="notifications_read"),
     # Kho dữ liệu điện tử (urls_wallet: documents, shares, access log; the recipients' public share page)
     path("", include(("motcua.portal.urls_wallet", "portal"), namespace="wallet")),
-    path(
-        "wallet/documents/<uuid:pk>/credential/", views_credentials.credential_download, name="wallet_credential"
-    ),
+    path("wallet/documents/<uuid:pk>/credential/", views_credentials.credential_download, name="wallet_credential"),
     # Quyền của chủ thể dữ liệu (urls_privacy: consent, requests, download of all one's data)
     path("", include(("motcua.portal.urls_privacy", "portal"), namespace="privacy")),
     # Tra cứu hồ sơ (public)

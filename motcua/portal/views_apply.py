@@ -295,10 +295,14 @@ def _reuse_offer(request: HttpRequest, version: ProcedureVersion) -> bool:
 def apply_reuse_consent(request: HttpRequest, code: str) -> HttpResponse:
     """Đồng ý tái sử dụng dữ liệu: one click from the e-form or the components page, recorded as a consent."""
     version = _version_or_404(code)
-    wallet.give_consent(subject=request.user, purpose_code=wallet_prefill.REUSE_PURPOSE)
-    messages.success(
-        request, _("Đã ghi nhận sự đồng ý. Thông tin và giấy tờ trong kho dữ liệu được dùng cho hồ sơ này.")
-    )
+    try:
+        wallet.give_consent(subject=request.user, purpose_code=wallet_prefill.REUSE_PURPOSE)
+    except NotFound as missing:  # an operator withdrew the purpose from the configuration
+        messages.error(request, missing.message)
+    else:
+        messages.success(
+            request, _("Đã ghi nhận sự đồng ý. Thông tin và giấy tờ trong kho dữ liệu được dùng cho hồ sơ này.")
+        )
     back = "portal:apply_components" if request.POST.get("next") == "components" else "portal:apply_form"
     return redirect(back, version.procedure.code)
 

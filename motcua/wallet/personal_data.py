@@ -12,9 +12,10 @@ import json
 import zipfile
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.documents.models import StoredDocument
@@ -108,13 +109,24 @@ def wallet_section(subject) -> list[ExportSection]:
             list(
                 AccessRecord.objects.filter(subject=subject)
                 .order_by("at", "id")
-                .values("at", "accessor_kind", "accessor_name", "what", "reference", "purpose")
+                .values(
+                    "at",
+                    "accessor_kind",
+                    "accessor_name",
+                    "accessor_agency__identifier",
+                    "accessor_agency__name",
+                    "share_id",
+                    "what",
+                    "reference",
+                    "purpose",
+                )  # fmt: skip
             ),
         ),
         ExportSection(
             "consents",
             [
                 {
+                    "id": c.pk,
                     "purpose": c.purpose.code,
                     "purpose_version": c.purpose_version,
                     "statement": c.statement,
@@ -129,7 +141,18 @@ def wallet_section(subject) -> list[ExportSection]:
             list(
                 RightsRequest.objects.filter(subject=subject)
                 .order_by("submitted_at")
-                .values("kind", "details", "status", "submitted_at", "due_at", "closed_at", "answer", "outcome")
+                .values(
+                    "id",
+                    "kind",
+                    "details",
+                    "status",
+                    "submitted_at",
+                    "due_at",
+                    "closed_at",
+                    "answer",
+                    "lifted_at",
+                    "outcome",
+                )  # fmt: skip
             ),
         ),
     ]
@@ -151,10 +174,15 @@ def export_archive(*, subject, now: dt.datetime | None = None) -> bytes:
             for document in section.documents:
                 if document is not None and document.owner_id == subject.pk:
                     files[archive_path(document)] = document
+        missing = []
         for path, document in sorted(files.items()):
-            with default_storage.open(document.file.name, "rb") as stored:
-                archive.writestr(path, stored.read())
-        contents["files"] = len(files)
+            try:
+                with default_storage.open(document.file.name, "rb") as stored:
+                    archive.writestr(path, stored.read())
+            except FileNotFoundError:  # a lost file must not withhold everything else; the index says which
+                missing.append(path)
+        contents["files"] = len(files) - len(missing)
+        contents["missing_files"] = missing
         archive.writestr("README.json", _json(contents))
     return buffer.getvalue()
 
@@ -164,7 +192,15 @@ def _json(value) -> str:
 
 
 def erase_what_may_go(*, subject, now: dt.datetime) -> dict:
-    """Delete what the law does not require to be kept; say what stays and why. Runs in the caller's transaction."""
+    """Delete what the law does not require to be kept; say what stays and why. Runs in the caller's transaction.
+
+    The reasons are kept in the site's language (as every stored text is) and translated when shown.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _erase(subject=subject, now=now)
+
+
+def _erase(*, subject, now: dt.datetime) -> dict:
     outcome = ErasureOutcome()
     uploaded = WalletDocument.objects.filter(owner=subject, kind=WalletDocumentKind.UPLOADED)
     outcome.deleted["wallet_uploaded_documents"] = uploaded.count()
@@ -180,6 +216,12 @@ def erase_what_may_go(*, subject, now: dt.datetime) -> dict:
     )
     outcome.kept["access_log"] = _("Nhật ký truy cập là bằng chứng xử lý dữ liệu; không ai được sửa hay xóa.")
     outcome.kept["consents"] = _("Bản ghi sự đồng ý (và việc rút lại) là bằng chứng theo Luật 91/2025/QH15.")
+    outcome.kept["rights_requests"] = _(
+        "Yêu cầu của bạn và kết quả thực hiện là bằng chứng đã thực hiện quyền của chủ thể dữ liệu."
+    )
+    outcome.kept["account"] = _(
+        "Thông tin tài khoản được giữ để bạn tiếp tục đăng nhập, theo dõi và nhận kết quả các hồ sơ đã nộp."
+    )
     for _receiver, answer in erasure_requested.send(sender=None, subject=subject, now=now):
         outcome.deleted.update(answer.deleted)
         outcome.kept.update(answer.kept)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from motcua.dossiers.services import submit_dossier
 from motcua.dossiers.tests.factories import build_world
+from motcua.wallet import defaults
 from motcua.wallet.tests.reuse_world import birth_certificate, id_card, test_pki  # noqa: F401  (the reuse world)
 
 
@@ -22,6 +23,7 @@ def clean_cache():
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    defaults.ensure()  # a transactional test before this one emptied the tables migrations filled
     return build_world()
 
 

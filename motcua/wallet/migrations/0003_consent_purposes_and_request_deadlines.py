@@ -1,67 +1,21 @@
 """Data: the purposes citizens are asked to consent to, and the deadlines for their rights requests.
 
-Both are configuration an operator edits in the admin; these are the starting values. The 72-hour deadlines
-follow NĐ 13/2023/NĐ-CP (arts. 14–16) as carried into Luật 91/2025/QH15 and NĐ 356/2025/NĐ-CP *(practice:
-check against the decree in force and change them in the admin if it says otherwise)*.
+Both are configuration an operator edits in the admin; the starting values are in motcua/wallet/defaults.py.
 """
 
 from django.db import migrations
 
-PURPOSES = [
-    {
-        "code": "tai-su-dung-du-lieu",
-        "name": "Tái sử dụng dữ liệu trong kho để điền sẵn hồ sơ",
-        "name_en": "Reuse of warehouse data to pre-fill new dossiers",
-        "statement": (
-            "Tôi đồng ý để hệ thống dùng thông tin tài khoản và dữ liệu của các giấy tờ trong kho dữ liệu của tôi "
-            "để điền sẵn tờ khai và đính kèm giấy tờ khi tôi nộp hồ sơ thủ tục hành chính. Tôi có thể rút lại "
-            "sự đồng ý này bất cứ lúc nào; việc rút lại không ảnh hưởng đến các hồ sơ đã nộp."
-        ),
-        "statement_en": (
-            "I agree that the system uses my account information and the data of the documents in my warehouse to "
-            "pre-fill forms and attach documents when I file an administrative procedure. I can withdraw this "
-            "consent at any time; withdrawing does not affect dossiers already filed."
-        ),
-        "data_categories": "Họ tên, số định danh, số điện thoại, thư điện tử; dữ liệu giấy tờ trong kho",
-        "legal_basis": "Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15; Nghị định 356/2025/NĐ-CP",
-    },
-    {
-        "code": "thong-bao-dien-tu",
-        "name": "Nhận thông báo về hồ sơ qua thư điện tử",
-        "name_en": "Dossier notifications by email",
-        "statement": (
-            "Tôi đồng ý nhận thông báo về tình trạng hồ sơ của tôi qua địa chỉ thư điện tử đã đăng ký. "
-            "Tôi có thể rút lại sự đồng ý này bất cứ lúc nào; thông báo vẫn hiện trong tài khoản của tôi."
-        ),
-        "statement_en": (
-            "I agree to receive notifications about my dossiers at my registered email address. I can withdraw "
-            "this consent at any time; notifications remain visible in my account."
-        ),
-        "data_categories": "Thư điện tử, mã và tình trạng hồ sơ",
-        "legal_basis": "Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15",
-    },
-]
-
-RULES = [
-    ("correction", 72, "NĐ 13/2023/NĐ-CP, Điều 15; Luật 91/2025/QH15"),
-    ("deletion", 72, "NĐ 13/2023/NĐ-CP, Điều 16; Luật 91/2025/QH15"),
-    ("restriction", 72, "NĐ 13/2023/NĐ-CP, Điều 9; Luật 91/2025/QH15"),
-    ("objection", 72, "NĐ 13/2023/NĐ-CP, Điều 9; Luật 91/2025/QH15"),
-]
+from motcua.wallet import defaults
 
 
 def load(apps, schema_editor):
-    purpose_model = apps.get_model("wallet", "ConsentPurpose")
-    rule_model = apps.get_model("wallet", "RightsRequestRule")
-    for purpose in PURPOSES:
-        purpose_model.objects.get_or_create(code=purpose["code"], defaults=purpose)
-    for kind, hours, basis in RULES:
-        rule_model.objects.get_or_create(kind=kind, defaults={"response_hours": hours, "legal_basis": basis})
+    defaults.load(apps.get_model("wallet", "ConsentPurpose"), apps.get_model("wallet", "RightsRequestRule"))
 
 
 def unload(apps, schema_editor):
-    apps.get_model("wallet", "RightsRequestRule").objects.filter(kind__in=[kind for kind, _h, _b in RULES]).delete()
-    purposes = apps.get_model("wallet", "ConsentPurpose").objects.filter(code__in=[p["code"] for p in PURPOSES])
+    kinds = [kind for kind, _hours, _basis in defaults.RULES]
+    apps.get_model("wallet", "RightsRequestRule").objects.filter(kind__in=kinds).delete()
+    purposes = apps.get_model("wallet", "ConsentPurpose").objects.filter(code__in=[p["code"] for p in defaults.PURPOSES])
     purposes.filter(consents__isnull=True).delete()
 
 
