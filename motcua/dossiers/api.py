@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Field as SchemaField
 from ninja import File, Header, Query, Router, Schema, Status, UploadedFile
 from pydantic import StringConstraints
@@ -344,14 +343,6 @@ def act(request: HttpRequest, code: str, payload: ActionIn, idempotency_key: Hea
     return Status(201, _action_out(action, public=False))
 
 
-def _locked_message(minutes: int) -> str:
-    return ngettext(
-        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
-        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
-        minutes,
-    ) % {"counter": minutes}
-
-
 @lookup_router.get(
     "",
     response={200: LookupOut, 404: ErrorResponse, 429: ErrorResponse},
@@ -363,11 +354,11 @@ def lookup(request: HttpRequest, code: Annotated[str, StringConstraints(max_leng
     """Tra cứu công khai: mã hồ sơ và 4 số cuối giấy tờ định danh của chủ hồ sơ. Không trả thông tin cá nhân."""
     ip = lookup_throttle.client_ip(request)
     if minutes := lookup_throttle.minutes_left(ip):
-        raise ApiError(429, "too_many_attempts", _locked_message(minutes))
+        raise ApiError(429, "too_many_attempts", lookup_throttle.locked_message(minutes))
     dossier = queries.lookup_dossier(code=code, id_last4=id_last4)
     if dossier is None:
         if lookup_throttle.record_failure(ip):
-            raise ApiError(429, "too_many_attempts", _locked_message(lookup_throttle.minutes_left(ip)))
+            raise ApiError(429, "too_many_attempts", lookup_throttle.locked_message(lookup_throttle.minutes_left(ip)))
         raise ApiError(404, "not_found", _("Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập."))
     return LookupOut(
         code=dossier.code, state=dossier.state, state_label=dossier.get_state_display(),

@@ -1,5 +1,5 @@
-"""Throttling of failed public dossier lookups (the portal's page and the API alike), in Django's cache, the way
-accounts throttles logins.
+"""Throttling of failed public lookups — dossier status and share codes, on the portal's pages and in the API, one
+count per address — in Django's cache, the way accounts throttles logins.
 
 After `MOTCUA_LOOKUP_FAILURES_PER_IP` failed lookups (a code and last-4 pair that matches no dossier) from
 one IP address within `MOTCUA_LOOKUP_FAILURE_WINDOW_SECONDS`, that address may not look up anything for
@@ -13,6 +13,7 @@ import math
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
 from motcua.accounts import throttle as login_throttle
 
@@ -56,3 +57,12 @@ def record_failure(ip: str) -> bool:
         cache.delete(key)
         return True
     return False
+
+
+def locked_message(minutes: int) -> str:
+    """What a locked-out address is told (the same words on the pages and in the API)."""
+    return ngettext(
+        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
+        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
+        minutes,
+    ) % {"counter": minutes}

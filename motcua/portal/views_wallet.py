@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -316,17 +316,13 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 def _locked(request: HttpRequest, minutes: int) -> HttpResponse:
-    message = ngettext(
-        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
-        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
-        minutes,
-    ) % {"counter": minutes}
-    context = {"heading": _("Tạm dừng tra cứu"), "message": message}
+    context = {"heading": _("Tạm dừng tra cứu"), "message": lookup_throttle.locked_message(minutes)}
     return render(request, "portal/error.html", context, status=429)
 
 
 def public_share_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Never cached, never sending the code on in a Referer, not indexed; an unavailable share is the site's 404.
+    """Never cached, not indexed; an unavailable share is the site's 404. The site's same-origin Referrer-Policy
+    keeps the code in the URL from other sites.
 
     Failed codes count against the address like failed dossier lookups (the API's share view shares the count),
     so codes cannot be tried out. The 404 is rendered here, not raised, to carry the same headers as the page.

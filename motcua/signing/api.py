@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
 from ninja import Router, Schema
 from ninja.decorators import decorate_view
 
 from motcua.core.api_errors import ApiError, ErrorResponse
+from motcua.core.http import no_store
 from motcua.signing import queries
 from motcua.signing.services import verification_url
 
@@ -51,18 +50,6 @@ class ResultVerification(Schema):
     verification_url: str = SchemaField(description="Trang xác thực dành cho người đọc (mã QR trỏ tới đây).")
 
 
-def _no_store(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache-Control: no-store on every answer, the 404 included (ninja builds error answers after the handler)."""
-
-    @wraps(run)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = run(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapper
-
-
 @router.get(
     "/{result_id}/verify",
     response={200: ResultVerification, 404: ErrorResponse},
@@ -71,7 +58,7 @@ def _no_store(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     url_name="verify_result",
     auth=None,
 )
-@decorate_view(_no_store)
+@decorate_view(no_store)
 def verify_result(request: HttpRequest, result_id: str) -> ResultVerification:
     """Tình trạng công khai của một kết quả điện tử đã ký số (mã in trên kết quả, trong mã QR). Không cần đăng nhập."""
     result = queries.get_result(result_id)  # None for a malformed id too: both are simply not ours

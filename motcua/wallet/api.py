@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Annotated, Literal
 
 from django.conf import settings
@@ -21,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Field as SchemaField
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
@@ -30,6 +27,7 @@ from pydantic import StringConstraints
 from motcua.accounts.models import User
 from motcua.catalog.models import Agency, DocumentType
 from motcua.core.api_errors import ApiError, ErrorResponse
+from motcua.core.http import no_store
 from motcua.documents.responses import document_response
 from motcua.dossiers import lookup_throttle
 from motcua.portal.context_processors import APPLICANT_KINDS
@@ -246,18 +244,6 @@ def _page(rows: QuerySet, paging: PageIn) -> tuple[list, dict]:
     return list(rows[start : start + paging.page_size]), fields
 
 
-def _no_store(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache-Control: no-store on every answer, the 404 included: a share shows personal data and may end."""
-
-    @wraps(run)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = run(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapper
-
-
 # ----- the owner's documents -------------------------------------------------------------------------------
 
 
@@ -385,15 +371,6 @@ def access_log(request: HttpRequest, paging: Query[PageIn]) -> AccessRecordPage:
 # ----- the recipient's view of a share ---------------------------------------------------------------------
 
 
-def _locked_message(minutes: int) -> str:
-    # The lookup's own words: the two share one count of failures per address.
-    return ngettext(
-        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
-        "Bạn đã tra cứu không thành công quá nhiều lần. Hãy thử lại sau %(counter)s phút.",
-        minutes,
-    ) % {"counter": minutes}
-
-
 @shares_router.get(
     "/{code}",
     response={200: SharedOut, 404: ErrorResponse, 429: ErrorResponse},
@@ -401,7 +378,7 @@ def _locked_message(minutes: int) -> str:
     operation_id="open_share",
     auth=None,
 )
-@decorate_view(_no_store)
+@decorate_view(no_store)
 def open_share(request: HttpRequest, code: str) -> SharedOut:
     """Bên nhận xem giấy tờ được chia sẻ; mỗi lần gọi tính một lượt xem và được ghi vào nhật ký của chủ sở hữu.
 
@@ -409,12 +386,14 @@ def open_share(request: HttpRequest, code: str) -> SharedOut:
     """
     ip = lookup_throttle.client_ip(request)
     if minutes := lookup_throttle.minutes_left(ip):
-        raise ApiError(429, "too_many_attempts", _locked_message(minutes))
+        raise ApiError(429, "too_many_attempts", lookup_throttle.locked_message(minutes))
     try:
         share, documents = services.open_share(code=code, channel=AccessorKind.API)
     except ShareUnavailable:
         if lookup_throttle.record_failure(ip):
-            raise ApiError(429, "too_many_attempts", _locked_message(lookup_throttle.minutes_left(ip))) from None
+            raise ApiError(
+                429, "too_many_attempts", lookup_throttle.locked_message(lookup_throttle.minutes_left(ip))
+            ) from None
         raise
     return SharedOut(
         owner_name=share.owner.full_name, recipient=share.recipient, purpose=share.purpose,
