@@ -21,6 +21,8 @@ class UserKind(models.TextChoices):
 
 
 SECOND_FACTOR_KINDS = (UserKind.OFFICER, UserKind.OPERATOR)
+# Applicants (chủ hồ sơ): who files dossiers and owns a data warehouse.
+APPLICANT_KINDS = (UserKind.CITIZEN, UserKind.ORGANISATION)
 # What the admin site's login page passes as `kind` to authenticate(): any staff account, whatever its kind.
 STAFF_LOGIN = "staff"
 

@@ -22,6 +22,13 @@ router = Router()
 units_router = Router()
 
 
+class AgencyRef(Schema):
+    """An agency, as every part of the API names one."""
+
+    identifier: str = SchemaField(description="Mã định danh cơ quan (QCVN 102:2016).")
+    name: str
+
+
 class FieldRef(Schema):
     code: str
     name: str

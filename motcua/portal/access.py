@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.views.decorators.cache import never_cache
 
-from motcua.portal.context_processors import APPLICANT_KINDS
+from motcua.accounts.models import APPLICANT_KINDS
 
 
 def applicant_required(view):

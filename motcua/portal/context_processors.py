@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from motcua.accounts.models import UserKind
+from motcua.accounts.models import APPLICANT_KINDS
 from motcua.notify.queries import unread_count
-
-APPLICANT_KINDS = (UserKind.CITIZEN, UserKind.ORGANISATION)
 
 
 def notifications(request: HttpRequest) -> dict:

@@ -29,6 +29,7 @@ from motcua.dossiers import lookup_throttle
 from motcua.dossiers.eform_fields import display_rows
 from motcua.portal.access import applicant_required
 from motcua.portal.views import page_not_found
+from motcua.signing import queries as signing_queries
 from motcua.wallet import codes, queries, services
 from motcua.wallet.errors import NotFound, WalletInvalid, WalletNotAllowed
 from motcua.wallet.models import WalletDocument, WalletDocumentKind
@@ -203,7 +204,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def document(request: HttpRequest, pk) -> HttpResponse:
     """Một giấy tờ trong kho: what it is, who issued it, its data, its file."""
     entry = _named([_found(queries.wallet_document, request.user, pk)])[0]
-    schema = queries.form_schemas_of([entry]).get(entry.issued_reference)
+    schema = signing_queries.form_schemas_of([entry]).get(entry.issued_reference)
     context = {"document": entry, "data_rows": data_rows(entry.data, form_schema=schema)}
     return render(request, "portal/wallet_document.html", context)
 
@@ -381,7 +382,7 @@ def share(request: HttpRequest, code: str) -> HttpResponse:
         queries.share_by_code(code)
         return render(request, "portal/share_interstitial.html", {"code": code})
     opened, shared = services.open_share(code=code)
-    schemas = queries.form_schemas_of(shared)
+    schemas = signing_queries.form_schemas_of(shared)
     context = {
         "share": opened,
         "owner_name": opened.owner.full_name,  # never str(user): that falls back to the username, an ID number

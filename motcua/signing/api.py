@@ -17,17 +17,13 @@ from ninja import Field as SchemaField
 from ninja import Router, Schema
 from ninja.decorators import decorate_view
 
+from motcua.catalog.api import AgencyRef
 from motcua.core.api_errors import ApiError, ErrorResponse
 from motcua.core.http import no_store
 from motcua.signing import queries
 from motcua.signing.services import verification_url
 
 router = Router()
-
-
-class AgencyRef(Schema):
-    identifier: str = SchemaField(description="Mã định danh cơ quan (QCVN 102:2016).")
-    name: str
 
 
 class ResultVerification(Schema):

@@ -7,6 +7,7 @@ import uuid
 from django.utils.translation import gettext_lazy as _
 
 from motcua.signing.models import IssuedResult
+from motcua.wallet.models import WalletDocumentKind
 
 VALID, REVOKED, REPLACED = "valid", "revoked", "replaced"
 STATUS_LABELS = {
@@ -90,3 +91,30 @@ def result_of_dossier(dossier, result_id) -> IssuedResult | None:
 def last_result(dossier) -> IssuedResult | None:
     """The dossier's latest result, in force or not (to tell the applicant theirs was revoked, and why)."""
     return IssuedResult.objects.filter(dossier=dossier).order_by("-issued_at", "-pk").first()
+
+
+def form_schemas_of(documents) -> dict[str, dict]:
+    """Wallet documents' issued reference → the e-form schema their `data["form_data"]` was declared on (labels).
+
+    One query for any number of documents; uploaded ones, and results not issued here, have none.
+    """
+    by_reference = {
+        str(found): document
+        for document in documents
+        if document.kind == WalletDocumentKind.ISSUED and (found := _uuid_or_none(document.issued_reference))
+    }
+    if not by_reference:
+        return {}
+    results = IssuedResult.objects.filter(pk__in=list(by_reference)).select_related("dossier__procedure_version")
+    return {
+        str(result.pk): result.dossier.procedure_version.form_schema
+        for result in results
+        if result.dossier.applicant_id == by_reference[str(result.pk)].owner_id  # only the owner's own dossier
+    }
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

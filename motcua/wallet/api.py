@@ -24,15 +24,13 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 from pydantic import StringConstraints
 
-from motcua.accounts.models import User
+from motcua.accounts.models import APPLICANT_KINDS, User
+from motcua.catalog.api import AgencyRef  # one schema of an agency in the whole document
 from motcua.catalog.models import Agency, DocumentType
 from motcua.core.api_errors import ApiError, ErrorResponse
 from motcua.core.http import no_store
 from motcua.documents.responses import document_response
 from motcua.dossiers import lookup_throttle
-from motcua.portal.context_processors import APPLICANT_KINDS
-from motcua.signing.api import AgencyRef  # one schema of an agency in the whole document
-from motcua.signing.services import verification_url
 from motcua.wallet import queries, services
 from motcua.wallet.errors import NotFound, ShareUnavailable, WalletInvalid
 from motcua.wallet.models import AccessorKind, AccessRecord, Share, WalletDocument, WalletDocumentKind
@@ -229,7 +227,7 @@ def _shared_document_out(entry: WalletDocument) -> SharedDocumentOut:
     return SharedDocumentOut(
         title=entry.title, document_type=_type_ref(entry.document_type), verified=entry.is_verified,
         issuer=_agency_ref(entry.issuer), issued_at=entry.issued_at, revoked=entry.revoked_at is not None,
-        data=entry.data, verification_url=verification_url(entry.issued_reference) if issued else None,
+        data=entry.data, verification_url=_verification_url(entry.issued_reference) if issued else None,
     )  # fmt: skip
 
 
@@ -242,6 +240,11 @@ def _page(rows: QuerySet, paging: PageIn) -> tuple[list, dict]:
         "pages": max(1, math.ceil(count / paging.page_size)),
     }  # fmt: skip
     return list(rows[start : start + paging.page_size]), fields
+
+
+def _verification_url(reference: str) -> str:
+    """The public page that says whether an issued result is in force (by URL name: the API is a front end)."""
+    return settings.MOTCUA_SITE_URL + reverse("signing:verify_result", args=[reference])
 
 
 # ----- the owner's documents -------------------------------------------------------------------------------

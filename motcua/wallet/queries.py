@@ -55,28 +55,6 @@ def wallet_document(owner, document_id) -> WalletDocument:
     return document
 
 
-def form_schemas_of(documents) -> dict[str, dict]:
-    """Issued reference → the e-form schema its `data["form_data"]` was declared on (for the form's labels).
-
-    One query for any number of documents; uploaded ones, and results not issued here, have none.
-    """
-    from motcua.signing.models import IssuedResult  # signing imports the wallet: import at call time
-
-    by_reference = {
-        str(found): document
-        for document in documents
-        if document.kind == WalletDocumentKind.ISSUED and (found := _uuid(document.issued_reference))
-    }
-    if not by_reference:
-        return {}
-    results = IssuedResult.objects.filter(pk__in=list(by_reference)).select_related("dossier__procedure_version")
-    return {
-        str(result.pk): result.dossier.procedure_version.form_schema
-        for result in results
-        if result.dossier.applicant_id == by_reference[str(result.pk)].owner_id  # only the owner's own dossier
-    }
-
-
 def offers_for(owner, requirements) -> dict[int, list[WalletDocument]]:
     """Requirement id → the owner's documents of its type, verified ones first (what a filing may reuse)."""
     types = {requirement.document_type_id for requirement in requirements if requirement.document_type_id}
