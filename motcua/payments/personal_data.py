@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from motcua.payments.models import Bill, Payment
+from motcua.payments.models import Bill, Payment, PaymentEvent
 from motcua.wallet.signals import ErasureOutcome, ExportSection, erasure_requested, personal_data_requested
 
 
@@ -62,6 +62,15 @@ def export_payments(sender, *, subject, **kwargs) -> list[ExportSection]:
                     "paid_at",
                     "refunded_amount",
                 )
+            ),
+        ),
+        # What the gateways said of each payment (notifications, queries, refunds), as they said it.
+        ExportSection(
+            "payment_events",
+            list(
+                PaymentEvent.objects.filter(payment__bill__dossier__applicant=subject)
+                .order_by("received_at", "pk")
+                .values("payment__txn_ref", "gateway", "kind", "outcome", "detail", "raw", "received_at")
             ),
         ),
     ]

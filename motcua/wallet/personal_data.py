@@ -59,6 +59,15 @@ def _profile(subject) -> dict:
         "phone": subject.phone,
         "date_joined": subject.date_joined,
         "last_login": subject.last_login,
+        # Keys and codes are never given out (only digests are kept): their names and dates are the subject's data.
+        "api_tokens": list(
+            subject.api_tokens.order_by("created_at").values(
+                "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"
+            )
+        ),
+        "account_claims": list(
+            subject.account_claims.order_by("issued_at").values("issued_at", "expires_at", "used_at")
+        ),
     }
 
 

@@ -194,7 +194,7 @@ def test_the_download_holds_every_record_of_the_subject(hoa, binh):
     data = {name.removesuffix(".json"): json.loads(body) for name, body in members.items() if name.endswith(".json")}
     assert set(data) == {
         "README", "profile", "wallet_documents", "shares", "access_log", "consents", "rights_requests", "dossiers",
-        "drafts", "notifications", "bills", "payments",
+        "drafts", "notifications", "bills", "payments", "payment_events",
     }  # fmt: skip
 
     (profile,) = data["profile"]
@@ -262,6 +262,8 @@ def test_the_download_holds_every_record_of_the_subject(hoa, binh):
     assert [line["name"] for line in bill["lines"]] == list(hoa.bill.lines.values_list("name", flat=True))
     (payment,) = data["payments"]
     assert payment["txn_ref"] == hoa.payment.txn_ref and payment["gateway"] == "sandbox"
+    assert {event["payment__txn_ref"] for event in data["payment_events"]} <= {hoa.payment.txn_ref}
+    assert profile["api_tokens"] == [] and profile["account_claims"] == []  # names and dates only, never a key
 
     # Every file of hers, and only those: her dossiers', her warehouse's, her draft's.
     files = {name for name in members if name.startswith("files/")}
