@@ -27,6 +27,7 @@ from motcua.dossiers import lookup_throttle, policy, queries, services
 from motcua.dossiers.errors import DossierInvalid
 from motcua.dossiers.models import ActionKind, Dossier, DossierAction
 from motcua.dossiers.transitions import TRANSITIONS
+from motcua.wallet.models import AccessorKind
 
 router = Router(tags=["dossiers"])
 lookup_router = Router(tags=["dossiers"])
@@ -300,7 +301,10 @@ def submit(request: HttpRequest, payload: SubmitIn, idempotency_key: Header[Idem
     "/{code}", response={200: DossierOut, 404: ErrorResponse}, summary="Chi tiết hồ sơ", operation_id="get_dossier"
 )
 def get_dossier(request: HttpRequest, code: str):
-    return _dossier_out(_visible(request, code), _user(request))
+    dossier, user = _visible(request, code), _user(request)
+    if policy.officer_roles(user).get(dossier.agency_id):  # an officer's read is in the applicant's access log
+        services.record_view(dossier=dossier, officer=user, channel=AccessorKind.API)
+    return _dossier_out(dossier, user)
 
 
 @router.get(

@@ -703,8 +703,11 @@ def return_result_online(
         )  # fmt: skip
 
 
-def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = None) -> None:
-    """Officers' reading of a dossier is logged (who saw whose data, and when)."""
+def record_view(
+    *, dossier: Dossier, officer: User, now: dt.datetime | None = None, channel: str = AccessorKind.OFFICER
+) -> None:
+    """Officers' reading of a dossier is logged (who saw whose data, and when), in the dossier's log and in the
+    applicant's access log; `channel` says whether it was read on the back office's pages or through the API."""
     role = sorted(policy.officer_roles(officer).get(dossier.agency_id, {"auditor"}))[0]
     now = now or timezone.now()
     with transaction.atomic():
@@ -714,7 +717,7 @@ def record_view(*, dossier: Dossier, officer: User, now: dt.datetime | None = No
             what = _("Hồ sơ %(code)s") % {"code": locked.code}
             purpose = _("Giải quyết hồ sơ (vai trò: %(role)s)") % {"role": role}
         wallet.record_access(
-            subject=locked.applicant, accessor_kind=AccessorKind.OFFICER,
+            subject=locked.applicant, accessor_kind=channel,
             accessor_name=officer.full_name or officer.get_username(), accessor=officer,
             accessor_agency=locked.agency, what=what, reference=locked.code, purpose=purpose, at=now,
         )  # fmt: skip

@@ -9,6 +9,8 @@ from django.test import Client
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.dossiers.services import submit_dossier
 from motcua.dossiers.tests.factories import PDF_BYTES, at, pdf
+from motcua.wallet.models import AccessorKind
+from motcua.wallet.queries import access_log
 
 
 def client_for(user) -> Client:
@@ -192,3 +194,13 @@ def test_a_bearer_token_authenticates_and_a_revoked_one_does_not(world, dossier)
     assert client.get(f"/api/v1/dossiers/{dossier.code}", **headers).status_code == 401
     other, other_token = issue_token(user=world.other_officer, name="sở")
     assert client.get(f"/api/v1/dossiers/{dossier.code}", HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
+
+
+def test_an_officers_read_through_the_api_is_in_the_applicants_access_log(world, dossier):
+    assert client_for(world.owner).get(f"/api/v1/dossiers/{dossier.code}").status_code == 200
+    assert not access_log(world.owner).exists()  # her own reads are not someone else's
+    assert client_for(world.reception).get(f"/api/v1/dossiers/{dossier.code}").status_code == 200
+    [entry] = access_log(world.owner)
+    assert (entry.accessor_kind, entry.accessor, entry.reference) == (AccessorKind.API, world.reception, dossier.code)
+    assert client_for(world.other_officer).get(f"/api/v1/dossiers/{dossier.code}").status_code == 404
+    assert access_log(world.owner).count() == 1  # a refused read is no read
