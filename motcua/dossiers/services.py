@@ -144,11 +144,12 @@ def _append(
     )
     if kind in PUBLIC_ACTION_KINDS:
         _notify_applicant(dossier, action)
-    events.publish(
-        event=ACTION_RECORDED,
-        payload={"action": action.pk, "dossier": dossier.code, "kind": kind, "to_state": dossier.state},
-        key=str(action.pk),
-    )
+    if kind != ActionKind.VIEW:  # a read is logged, but changes nothing anyone downstream follows
+        events.publish(
+            event=ACTION_RECORDED,
+            payload={"action": action.pk, "dossier": dossier.code, "kind": kind, "to_state": dossier.state},
+            key=str(action.pk),
+        )
     return action
 
 

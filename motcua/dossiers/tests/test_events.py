@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from motcua.dossiers.models import ActionKind
-from motcua.dossiers.services import perform_action, submit_dossier
+from motcua.dossiers.services import perform_action, record_view, submit_dossier
 from motcua.dossiers.signals import ACTION_RECORDED
 from motcua.dossiers.tests.factories import at
 from motcua.events import registry
@@ -61,9 +61,12 @@ def test_a_rolled_back_action_publishes_nothing(world, subscribed):
     assert queued.count() == 1
 
 
-def test_without_subscribers_an_action_queues_nothing(world):
-    submit_dossier(
+def test_each_action_queues_one_message_per_subscriber_and_a_read_none(world):
+    dossier = submit_dossier(
         applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
         files=world.required_files(), now=at(2026, 11, 23, 9),
     )  # fmt: skip
-    assert not OutboxMessage.objects.exclude(handler="notify.send_email").exists()
+    queued = OutboxMessage.objects.exclude(handler="notify.send_email")
+    assert list(queued.values_list("handler", flat=True)) == ["metrics.refresh_dossier_fact"]  # the index follows
+    record_view(dossier=dossier, officer=world.reception, now=at(2026, 11, 23, 10))
+    assert queued.count() == 1  # a read is logged but changes nothing downstream

@@ -1,0 +1,118 @@
+"""Writes of the roll-ups: one dossier's fact refreshed (and its deltas applied), or everything rebuilt."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import F
+
+from motcua.dossiers.models import Dossier
+from motcua.metrics import facts
+from motcua.metrics.models import DailyCount, DossierFact, IndexScheme, SchemeStatus
+
+REBUILD_BATCH = 1000
+_FACT_FIELDS = [f.name for f in dataclasses.fields(facts.Fact) if f.name != "second_pending_request_at"]
+
+
+def counting_rules() -> dict:
+    """The counting rules of the scheme in force (how extensions count); they shape the facts themselves."""
+    scheme = IndexScheme.objects.filter(status=SchemeStatus.PUBLISHED).order_by("-valid_from", "-version").first()
+    return dict(scheme.rules) if scheme is not None else {}
+
+
+def _derive(dossier: Dossier, rules: Mapping) -> facts.Fact:
+    return facts.derive(dossier, dossier.actions.all(), dossier.components.all(), rules=rules)
+
+
+def _dossiers():
+    return Dossier.objects.select_related("procedure_version").only(
+        "pk", "agency_id", "channel", "is_full_process", "procedure_version__procedure_id"
+    )
+
+
+def refresh_fact(*, dossier_id: int, rules: Mapping | None = None) -> DossierFact | None:
+    """Derive the dossier's fact again and move the roll-ups by the difference. Idempotent: a second run with no
+    new action changes nothing. Runs in the outbox handler's transaction (or its own)."""
+    dossier = _dossiers().filter(pk=dossier_id).first()
+    if dossier is None:
+        return None
+    with transaction.atomic():
+        # Create-then-lock, so two workers refreshing one dossier take turns instead of racing the insert.
+        DossierFact.objects.bulk_create(
+            [DossierFact(dossier_id=dossier.pk, agency_id=dossier.agency_id,
+                         procedure_id=dossier.procedure_version.procedure_id, channel=dossier.channel)],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        row = DossierFact.objects.select_for_update().get(pk=dossier.pk)
+        fact = _derive(dossier, counting_rules() if rules is None else rules)
+        new = facts.contributions(fact)
+        _apply(dossier.agency_id, _difference(row.contributions or {}, new))
+        for name in _FACT_FIELDS:
+            setattr(row, name, getattr(fact, name))
+        row.contributions = new
+        row.save()
+    return row
+
+
+def _difference(old: Mapping[str, int], new: Mapping[str, int]) -> dict[str, int]:
+    keys = set(old) | set(new)
+    return {key: new.get(key, 0) - old.get(key, 0) for key in keys if new.get(key, 0) != old.get(key, 0)}
+
+
+def _apply(agency_id: int, deltas: Mapping[str, int]) -> None:
+    """Add the deltas to the day counts, in one fixed order (so two workers never wait on each other in a cycle)."""
+    if not deltas:
+        return
+    keys = sorted(deltas)
+    rows = [facts.split_key(key) for key in keys]
+    DailyCount.objects.bulk_create(
+        [DailyCount(agency_id=agency_id, measure=measure, day=day, value=0) for measure, day in rows],
+        ignore_conflicts=True,
+    )
+    for key, (measure, day) in zip(keys, rows, strict=True):
+        DailyCount.objects.filter(agency_id=agency_id, measure=measure, day=day).update(value=F("value") + deltas[key])
+
+
+def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = None) -> int:
+    """Derive every fact from the action log and sum the day counts from nothing, in one transaction.
+
+    What `refresh_fact` keeps up action by action must equal this (the tests compare them). Returns the number of
+    dossiers read.
+    """
+    rules = counting_rules()
+    totals: dict[tuple[int, str, object], int] = defaultdict(int)
+    count = 0
+    with transaction.atomic():
+        DailyCount.objects.all().delete()
+        DossierFact.objects.all().delete()
+        queryset = _dossiers().order_by("pk").prefetch_related("actions", "components")
+        if dossier_ids is not None:
+            queryset = queryset.filter(pk__in=list(dossier_ids))
+        pending: list[DossierFact] = []
+        for dossier in queryset.iterator(chunk_size=batch):
+            fact = _derive(dossier, rules)
+            contributed = facts.contributions(fact)
+            for key, delta in contributed.items():
+                measure, day = facts.split_key(key)
+                totals[(dossier.agency_id, measure, day)] += delta
+            row = DossierFact(dossier_id=dossier.pk, contributions=contributed)
+            for name in _FACT_FIELDS:
+                setattr(row, name, getattr(fact, name))
+            pending.append(row)
+            count += 1
+            if len(pending) >= batch:
+                DossierFact.objects.bulk_create(pending)
+                pending = []
+        DossierFact.objects.bulk_create(pending)
+        DailyCount.objects.bulk_create(
+            [
+                DailyCount(agency_id=a, measure=measure, day=day, value=v)
+                for (a, measure, day), v in totals.items()
+                if v
+            ],
+            batch_size=batch,
+        )
+    return count

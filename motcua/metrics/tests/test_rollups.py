@@ -1,0 +1,228 @@
+"""Hand-computed figures: November 2026 at one commune, with a dossier for every rule of DOMAIN.md, kept up to
+date action by action through the outbox, and rebuilt from the action log to the same numbers.
+
+Birth registration takes 3 working days: received Monday 2/11 at 09:00, it is due Thursday 5/11 at 17:00.
+
+| dossier | story | in November |
+|---|---|---|
+| A | received 2/11, approved 3/11 | resolved early |
+| B | received 2/11, approved 5/11 10:00 | resolved on time (the appointment's day) |
+| C | received 2/11, approved 6/11 | resolved late |
+| D | received 2/11, supplement asked 3/11, given 9/11 (the appointment moves), approved 1 h before it | on time |
+| E | received 2/11, supplement asked 3/11, given 4/11, asked again 16/11, still waiting | open, overdue (2 requests) |
+| F | received 2/11, supplement asked 4/11 (before the appointment), still waiting | open, in time (at the request) |
+| F2 | received 2/11, supplement asked 9/11 (after the appointment), still waiting | open, overdue |
+| G | filed 2/11, refused at reception | not counted (never received) |
+| H | received 2/11, withdrawn 3/11 | not counted |
+| I | received 2/11, stopped 12/11 | resolved late (stopping ends processing) |
+| J | received 2/11, nothing since | open, overdue |
+| K | received Friday 27/11, due 2/12 | open, in time |
+| L | received 26/10, approved 3/11 | carried over; resolved late |
+| M | registered at the desk 2/11 (digitised), approved 3/11 | received direct; resolved early |
+| P1 | received 2/11, fee asked 3/11 and paid online, approved 4/11 | early; paid online |
+| P2 | received 2/11, fee asked 3/11 and paid at the desk, approved 4/11 | early; paid, not online |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from motcua.dossiers.models import ActionKind as K
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import (
+    confirm_payment_from_gateway,
+    perform_action,
+    register_direct_dossier,
+    submit_dossier,
+)
+from motcua.dossiers.tests.factories import at
+from motcua.metrics import measures as m
+from motcua.metrics import queries, rollups
+from motcua.metrics.models import DailyCount, DossierFact, Outcome
+
+NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+@pytest.fixture
+def counted(django_capture_on_commit_callbacks):
+    """Run one write and deliver what it left in the outbox (the immediate task backend), as a worker would."""
+
+    def run(write, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def november(world, counted, test_pki):
+    """The dossiers of the table above, filed and processed through the real services."""
+    made: dict[str, str] = {}
+
+    def file(name, when):
+        dossier = counted(
+            submit_dossier, applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
+            files=world.required_files(), now=when - dt.timedelta(minutes=30),
+        )  # fmt: skip
+        made[name] = dossier.code
+        return dossier.code
+
+    def act(name, actor, kind, when, **extra):
+        return counted(perform_action, dossier_code=made[name], actor=actor, kind=kind, now=when, **extra)
+
+    def receive(name, when):
+        file(name, when)
+        act(name, world.reception, K.RECEIVE, when)
+
+    def approve(name, when):
+        act(name, world.reception, K.HAND_OFF, when - dt.timedelta(minutes=20), assignee=world.specialist)
+        act(name, world.specialist, K.HAND_OFF, when - dt.timedelta(minutes=10), assignee=world.leader)
+        act(name, world.leader, K.APPROVE, when)
+
+    def supplement(name, when):
+        files = {world.version.components.order_by("position").first().pk: [world.upload()]}
+        counted(perform_action, dossier_code=made[name], actor=world.owner, kind=K.SUPPLEMENT, now=when, files=files)
+
+    def ask(name, when):
+        act(name, world.reception, K.REQUEST_SUPPLEMENT, when, missing=["Bản sao giấy chứng sinh rõ nét"])
+
+    monday = at(2026, 11, 2, 9)
+    for name in ("A", "B", "C", "D", "E", "F", "F2", "H", "I", "J", "P1", "P2"):
+        receive(name, monday)
+    approve("A", at(2026, 11, 3, 10))
+    approve("B", at(2026, 11, 5, 10))
+    approve("C", at(2026, 11, 6, 10))
+    ask("D", at(2026, 11, 3, 9))
+    supplement("D", at(2026, 11, 9, 9))
+    due_d = Dossier.objects.get(code=made["D"]).appointment_at
+    approve("D", due_d - dt.timedelta(hours=1))
+    ask("E", at(2026, 11, 3, 9))
+    supplement("E", at(2026, 11, 4, 9))
+    ask("E", at(2026, 11, 16, 9))
+    ask("F", at(2026, 11, 4, 9))
+    ask("F2", at(2026, 11, 9, 9))
+    file("G", monday)
+    act("G", world.reception, K.REFUSE, monday, comment="Không thuộc thẩm quyền")
+    counted(perform_action, dossier_code=made["H"], actor=world.owner, kind=K.WITHDRAW, now=at(2026, 11, 3, 9))
+    act("I", world.leader, K.STOP, at(2026, 11, 12, 9), comment="Hồ sơ giả mạo")
+    receive("K", at(2026, 11, 27, 9))
+    receive("L", at(2026, 10, 26, 9))
+    approve("L", at(2026, 11, 3, 10))
+    direct = counted(
+        register_direct_dossier, officer=world.reception, applicant=world.owner, version=world.version,
+        agency=world.agency, form_data=world.form, files=world.required_files(), now=monday,
+    )  # fmt: skip
+    made["M"] = direct.code
+    approve("M", at(2026, 11, 3, 10))
+    for name in ("P1", "P2"):
+        act(name, world.reception, K.HAND_OFF, at(2026, 11, 3, 8), assignee=world.specialist)
+        # The fee request itself (its bill is the payments part's business; the index counts the confirmation).
+        act(name, world.specialist, K.REQUEST_PAYMENT, at(2026, 11, 3, 9))
+    counted(
+        confirm_payment_from_gateway, dossier_code=made["P1"], gateway="sandbox", txn_ref="2611030900P1",
+        amount=8000, now=at(2026, 11, 3, 10),
+    )  # fmt: skip
+    act("P2", world.specialist, K.CONFIRM_PAYMENT, at(2026, 11, 3, 10), comment="Đã thu tiền mặt tại quầy")
+    for name in ("P1", "P2"):
+        act(name, world.specialist, K.HAND_OFF, at(2026, 11, 4, 9), assignee=world.leader)
+        act(name, world.leader, K.APPROVE, at(2026, 11, 4, 10))
+    return made
+
+
+def outcome(code: str) -> str:
+    return DossierFact.objects.get(dossier__code=code).outcome
+
+
+def test_november_figures_equal_the_hand_computation(world, november):
+    """One world for every read (building it signs nine results): the judgements, the report, the measures."""
+    each_dossier_is_judged_by_the_rules(november)
+    report_ii06a_for_november(world)
+    measures_for_november(world)
+    october_sees_what_stood_then(world)
+
+
+def each_dossier_is_judged_by_the_rules(november):
+    assert {name: outcome(code) for name, code in november.items() if name in "ABCDILMP1P2" and len(name) <= 2} == {
+        "A": Outcome.EARLY, "B": Outcome.ON_TIME, "C": Outcome.LATE, "D": Outcome.ON_TIME, "I": Outcome.LATE,
+        "L": Outcome.LATE, "M": Outcome.EARLY, "P1": Outcome.EARLY, "P2": Outcome.EARLY,
+    }  # fmt: skip
+    for name in ("E", "F", "F2", "J", "K"):
+        assert outcome(november[name]) == ""  # still open
+    assert not DossierFact.objects.get(dossier__code=november["G"]).contributions  # never received
+    assert not DossierFact.objects.get(dossier__code=november["H"]).contributions  # withdrawn
+
+
+def report_ii06a_for_november(world):
+    report = queries.report_ii06a([world.agency.pk], *NOVEMBER)
+    assert (report.carried_over, report.received_online, report.received_direct) == (1, 12, 1)
+    assert (report.resolved_early, report.resolved_on_time, report.resolved_late) == (4, 2, 3)
+    assert (report.in_progress_in_time, report.in_progress_overdue) == (2, 3)
+    assert report.received == report.resolved + report.in_progress == 14  # the report's identity
+
+
+def measures_for_november(world):
+    values = queries.measures_for([world.agency.pk], *NOVEMBER)
+    per_dossier = world.version.components.filter(required=True).count()
+    assert values["judged_in_time"] == 8 and values["judged"] == 14  # the on-time rule's figures
+    assert (values[m.FEES_PAID], values[m.FEES_PAID_ONLINE]) == (2, 1)
+    assert values[m.RESULTS_ISSUED] == 8  # every approval in November issued its signed result (L's too)
+    assert values[m.RECEIVED_FULL_ONLINE] == 12  # the test procedure is a full-process service
+    # Components of the 13 dossiers received in November (H withdrawn, G refused, L in October), D's and E's
+    # supplements included; M's were scanned at the desk.
+    assert values[m.COMPONENTS] == 13 * per_dossier + 2
+    assert values[m.COMPONENTS_DIGITISED] == per_dossier
+    assert values[m.COMPONENTS_REUSED] == 0
+
+
+def october_sees_what_stood_then(world):
+    report = queries.report_ii06a([world.agency.pk], dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert (report.received_online, report.resolved, report.in_progress_in_time, report.in_progress_overdue) == (
+        1, 0, 0, 1,
+    )  # L: due Thursday 29/10, still open on the 31st  # fmt: skip
+
+
+def test_the_rebuild_reproduces_the_incremental_figures_exactly(world, november):
+    kept = sorted(DailyCount.objects.exclude(value=0).values_list("agency_id", "measure", "day", "value"))
+    facts = {row.dossier_id: row.contributions for row in DossierFact.objects.all()}
+    assert rollups.rebuild() == len(november)
+    assert sorted(DailyCount.objects.exclude(value=0).values_list("agency_id", "measure", "day", "value")) == kept
+    assert {row.dossier_id: row.contributions for row in DossierFact.objects.all()} == facts
+    # And refreshing a fact with no new action changes nothing.
+    for dossier_id in DossierFact.objects.values_list("dossier_id", flat=True):
+        rollups.refresh_fact(dossier_id=dossier_id)
+    assert sorted(DailyCount.objects.exclude(value=0).values_list("agency_id", "measure", "day", "value")) == kept
+
+
+def test_the_rebuild_command_checks_and_rebuilds(world, november):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("rebuild_metrics", "--check", stdout=out)
+    assert out.getvalue().strip().endswith("same.")
+    DailyCount.objects.filter(measure=m.RESOLVED_LATE).update(value=0)  # as if a message had been lost
+    with pytest.raises(CommandError, match="differ"):
+        call_command("rebuild_metrics", "--check", stdout=StringIO())
+    call_command("rebuild_metrics", stdout=StringIO())
+    assert queries.report_ii06a([world.agency.pk], *NOVEMBER).resolved_late == 3
+
+
+def test_a_rolled_back_action_counts_nothing(world, counted, test_pki):
+    from django.db import transaction
+
+    dossier = counted(
+        submit_dossier, applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
+        files=world.required_files(), now=at(2026, 11, 2, 8),
+    )  # fmt: skip
+
+    def receive_then_fail():
+        with transaction.atomic():
+            perform_action(dossier_code=dossier.code, actor=world.reception, kind=K.RECEIVE, now=at(2026, 11, 2, 9))
+            raise RuntimeError("the request failed after the action")
+
+    with pytest.raises(RuntimeError):
+        counted(receive_then_fail)
+    assert queries.report_ii06a([world.agency.pk], *NOVEMBER).received == 0
