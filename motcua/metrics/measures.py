@@ -56,6 +56,11 @@ LABELS = {
     OPEN_OVERDUE: _("Đang giải quyết, quá hạn"),
     OPEN_IN_TIME: _("Đang giải quyết, trong hạn"),
     CARRIED_OVER: _("Kỳ trước chuyển qua"),
+    "received": _("Tiếp nhận"),
+    "resolved": _("Đã giải quyết"),
+    "resolved_in_time": _("Giải quyết trước hạn, đúng hạn"),
+    "judged": _("Đã giải quyết và đang giải quyết cuối kỳ"),
+    "judged_in_time": _("Trước hạn, đúng hạn và đang trong hạn"),
 }
 
 # Derived measures: sums of others (a scheme may name these too).

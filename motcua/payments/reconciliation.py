@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.catalog.models import Agency
+from motcua.core.xlsx import DATE, MOMENT, MONEY, write_table
 from motcua.payments.gateways.base import enabled_codes
 from motcua.payments.ledger import BAD_CHECKSUM, INVALID_AMOUNT, WRONG_AMOUNT_PATTERN
 from motcua.payments.models import Bill, BillStatus, EventKind, Payment, PaymentEvent, PaymentStatus
@@ -365,11 +366,6 @@ def _rejection_detail(event: PaymentEvent) -> str:
 
 # ----- Excel --------------------------------------------------------------------------------------------------------
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY = "#,##0"
-MOMENT = "dd/mm/yyyy hh:mm:ss"
-DATE = "dd/mm/yyyy"
-
 
 def _naive_local(moment: dt.datetime | None) -> dt.datetime | None:
     """Excel has no time zones: times are written as Vietnam's wall-clock time."""
@@ -379,25 +375,6 @@ def _naive_local(moment: dt.datetime | None) -> dt.datetime | None:
 def xlsx_filename(report: DailyReport) -> str:
     suffix = f"-{report.gateway}" if report.gateway else ""
     return f"doi-soat-{report.agency.identifier}-{report.day:%Y%m%d}{suffix}.xlsx"
-
-
-def _table(sheet, header_row: int, headers: list[str], rows: list[list], formats: dict[int, str]) -> None:
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    for column, title in enumerate(headers, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=title)
-        cell.font = bold
-    for offset, values in enumerate(rows, start=1):
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=header_row + offset, column=column, value=value)
-            if column in formats and value is not None:
-                cell.number_format = formats[column]
-    for column, title in enumerate(headers, start=1):
-        widest = max([len(str(title))] + [len(str(values[column - 1] or "")) for values in rows])
-        sheet.column_dimensions[sheet.cell(row=header_row, column=column).column_letter].width = min(
-            max(widest + 2, 10), 60
-        )
 
 
 def workbook(report: DailyReport, *, now: dt.datetime | None = None) -> bytes:
@@ -439,13 +416,13 @@ def workbook(report: DailyReport, *, now: dt.datetime | None = None) -> bytes:
         for item in [*report.summaries, report.total]
     ]  # fmt: skip
     money_columns = {4: MONEY, 6: MONEY, 8: MONEY, 10: MONEY, 11: MONEY, 13: MONEY}
-    _table(summary, len(facts) + 3, headers, lines, money_columns)
+    write_table(summary, len(facts) + 3, headers, lines, money_columns)
     last = len(facts) + 3 + len(lines)
     for cell in summary[last]:
         cell.font = Font(bold=True)
 
     transactions = book.create_sheet(_("Giao dịch"))
-    _table(
+    write_table(
         transactions,
         1,
         [
@@ -466,7 +443,7 @@ def workbook(report: DailyReport, *, now: dt.datetime | None = None) -> bytes:
     transactions.freeze_panes = "B2"
 
     problems = book.create_sheet(_("Sai lệch"))
-    _table(
+    write_table(
         problems,
         1,
         [_("Loại sai lệch"), _("Cổng thanh toán"), _("Mã giao dịch"), _("Mã hồ sơ"), _("Thời điểm"), _("Chi tiết")],

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.models import UserKind
 from motcua.accounts.throttle import client_ip
 from motcua.catalog.models import Agency
+from motcua.core.xlsx import XLSX_CONTENT_TYPE
 from motcua.documents.responses import pdf_response
 from motcua.dossiers import policy
 from motcua.payments import queries, reconciliation, services
@@ -207,7 +208,7 @@ def reconciliation_xlsx(request: HttpRequest, identifier: str) -> HttpResponse:
     report = reconciliation.daily_report(
         agency=agency, day=form.cleaned_data["day"], gateway=form.cleaned_data["gateway"] or None
     )
-    response = HttpResponse(reconciliation.workbook(report), content_type=reconciliation.XLSX_CONTENT_TYPE)
+    response = HttpResponse(reconciliation.workbook(report), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{reconciliation.xlsx_filename(report)}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -225,7 +226,7 @@ def reconciliation_snapshot(request: HttpRequest, identifier: str, snapshot_id: 
         snapshot.workbook.open("rb"),
         as_attachment=True,
         filename=f"doi-soat-{agency.identifier}-{snapshot.day:%Y%m%d}-{snapshot.gateway}.xlsx",
-        content_type=reconciliation.XLSX_CONTENT_TYPE,
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -226,3 +226,36 @@ def test_a_rolled_back_action_counts_nothing(world, counted, test_pki):
     with pytest.raises(RuntimeError):
         counted(receive_then_fail)
     assert queries.report_ii06a([world.agency.pk], *NOVEMBER).received == 0
+
+
+def test_the_index_for_november_equals_the_hand_computation(world, november):
+    """QĐ 766 v1 (migration 0002) on November's measures; each level rounded to 2 decimals before the next."""
+    from decimal import ROUND_HALF_UP
+    from decimal import Decimal as D
+
+    from motcua.metrics import schemes, scoring
+
+    values = queries.measures_for([world.agency.pk], *NOVEMBER)
+    result = scoring.score(schemes.scheme_in_force(NOVEMBER[1], code="qd-766"), values)
+    by_code = {item.code: item for group in result.groups for item in group.indicators}
+    # TDGQ: in time 8 of 14 judged → 0.57 < 0.80 → 0.57 × 20 / 0.80 = 14.25
+    assert (by_code["TDGQ.1"].ratio, by_code["TDGQ.1"].points) == (D("0.57"), D("14.25"))
+    # CLGQ: 12 full-process online of 13 received → 0.92 ≥ 0.50 → 12
+    assert (by_code["CLGQ.1"].ratio, by_code["CLGQ.1"].points) == (D("0.92"), D("12.00"))
+    # TTTT: 1 paid online of 2 paid → 0.50 → 0.50 × 10 / 0.80 = 6.25
+    assert (by_code["TTTT.1"].ratio, by_code["TTTT.1"].points) == (D("0.50"), D("6.25"))
+    # MDSH: 8 e-results of 9 resolved → 0.89 ≥ 0.80 → 11
+    assert (by_code["MDSH.1"].ratio, by_code["MDSH.1"].points) == (D("0.89"), D("11.00"))
+    assert by_code["MDSH.3"].points == D("0.00")  # nothing reused from a warehouse in this world
+    groups = {group.code: group for group in result.groups}
+    assert groups["CKMB"].points is None and groups["MDHL"].points is None  # not measured yet: N/A, rescaled
+    assert result.applicable_max == D("64")
+    # MDSH.2: M's scanned components of all those received (see measures_for_november); 7.33 points at target 0.80
+    digitised = by_code["MDSH.2"]
+    cents = D("0.01")
+    assert digitised.ratio == (D(digitised.numerator) / D(digitised.denominator)).quantize(cents, ROUND_HALF_UP)
+    assert digitised.points == (digitised.ratio * D("7.33") / D("0.80")).quantize(cents, ROUND_HALF_UP)
+    mdsh = D("11.00") + digitised.points + D("0.00")
+    assert groups["MDSH"].points == mdsh
+    total = ((D("14.25") + D("12.00") + D("6.25") + mdsh) * 100 / D("64")).quantize(cents, ROUND_HALF_UP)
+    assert result.total == total

@@ -1,0 +1,193 @@
+"""The starting scheme: Bộ chỉ số QĐ 766/QĐ-TTg, version 1, published, applying from 1 January 2025.
+
+Data, not code: migration 0002 loads it once, the test worlds load it again after a transactional test has
+emptied the tables (`ensure()`), and administrators change it only by publishing a new version in the admin.
+The form is `scoring.spec_from_data`'s plain data, so tests can also score it without a database.
+
+The six groups and their maxima are DOMAIN.md's. Indicators exist only where the engine counts both measures
+(metrics.measures); the per-indicator sub-points are a public reconstruction *(practice)*, and where part of a
+group cannot be measured yet its points go to what can, as each note says. CKMB and MDHL have no measures yet:
+they have no indicators, so the scoring marks them N/A and (policy "rescale") the total is scaled over the other
+64 points — rules["notes"] says so for the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+CODE = "qd-766"
+VERSION = 1
+
+SCHEME = {
+    "code": CODE,
+    "version": VERSION,
+    "name": "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp",
+    "legal_basis": "Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ",
+    "valid_from": dt.date(2025, 1, 1),
+    "rules": {
+        "not_applicable": "rescale",
+        "bands": [
+            {"min": 90, "label": "Xuất sắc", "label_en": "Excellent"},
+            {"min": 80, "label": "Tốt", "label_en": "Good"},
+            {"min": 70, "label": "Khá", "label_en": "Fair"},
+            {"min": 50, "label": "Trung bình", "label_en": "Average"},
+            {"min": 0, "label": "Yếu", "label_en": "Poor"},
+        ],
+        "notes": [
+            "Nhóm CKMB (công khai, minh bạch — 18 điểm) và MDHL (mức độ hài lòng — 18 điểm) chưa có chỉ số "
+            "vì hệ thống chưa đo công bố thủ tục, đồng bộ Cổng Dịch vụ công quốc gia và mức độ hài lòng; hai nhóm "
+            "này không áp dụng và tổng điểm được quy đổi về thang 100 trên điểm tối đa của các nhóm có số liệu "
+            "(64 điểm khi cả bốn nhóm còn lại đều có).",
+            "Xếp loại (Xuất sắc ≥ 90, Tốt ≥ 80, Khá ≥ 70, Trung bình ≥ 50, Yếu dưới 50) theo thực tiễn các "
+            "hệ thống đang vận hành, không phải quy định trích dẫn.",
+        ],
+    },
+    "groups": [
+        {"code": "CKMB", "name": "Công khai, minh bạch", "max_points": "18", "indicators": []},
+        {
+            "code": "TDGQ",
+            "name": "Tiến độ giải quyết",
+            "max_points": "20",
+            "indicators": [
+                {
+                    "code": "TDGQ.1",
+                    "name": "Tỉ lệ hồ sơ giải quyết trước hạn, đúng hạn",
+                    "numerator": "judged_in_time",
+                    "denominator": "judged",
+                    "target": "0.80",
+                    "max_points": "20",
+                    "note": (
+                        "Hồ sơ kết thúc xử lý trong kỳ và hồ sơ còn đang giải quyết cuối kỳ (xét tại ngày cuối kỳ): "
+                        "trước hạn + đúng hạn + đang trong hạn, trên tổng số."
+                    ),
+                },
+            ],
+        },
+        {
+            "code": "CLGQ",
+            "name": "Dịch vụ công trực tuyến",
+            "max_points": "12",
+            "indicators": [
+                {
+                    "code": "CLGQ.1",
+                    "name": "Tỉ lệ hồ sơ trực tuyến toàn trình",
+                    "numerator": "received_full_online",
+                    "denominator": "received",
+                    "target": "0.50",
+                    "max_points": "12",
+                    "note": (
+                        "Hồ sơ tiếp nhận trực tuyến toàn trình trên tổng số hồ sơ tiếp nhận trong kỳ (trực tuyến, "
+                        "trực tiếp, bưu chính); mục tiêu 50%."
+                    ),
+                },
+            ],
+        },
+        {
+            "code": "TTTT",
+            "name": "Thanh toán trực tuyến",
+            "max_points": "10",
+            "indicators": [
+                {
+                    "code": "TTTT.1",
+                    "name": "Tỉ lệ hồ sơ thanh toán phí, lệ phí trực tuyến",
+                    "numerator": "fees_paid_online",
+                    "denominator": "fees_paid",
+                    "target": "0.80",
+                    "max_points": "10",
+                    "note": (
+                        "Bản dựng lại công khai chia nhóm thành: đã tích hợp thanh toán 2, có giao dịch 2, tỉ lệ "
+                        "thanh toán trực tuyến 6. Hai ý đầu chưa có đại lượng đo nên cả 10 điểm tính trên tỉ lệ này."
+                    ),
+                },
+            ],
+        },
+        {
+            "code": "MDSH",
+            "name": "Số hóa hồ sơ",
+            "max_points": "22",
+            "indicators": [
+                {
+                    "code": "MDSH.1",
+                    "name": "Tỉ lệ hồ sơ có kết quả điện tử",
+                    "numerator": "results_issued",
+                    "denominator": "resolved",
+                    "target": "0.80",
+                    "max_points": "11",
+                    "note": (
+                        "Bản dựng lại công khai: kết quả điện tử 6, số hóa thành phần 4, bản sao điện tử 2, tái sử "
+                        "dụng 2, kho dữ liệu 4, CSDL dân cư 2+2. Chỉ ba ý đo được (6+4+2 = 12), nên mỗi ý nhân "
+                        "22/12: 6 → 11."
+                    ),
+                },
+                {
+                    "code": "MDSH.2",
+                    "name": "Tỉ lệ thành phần hồ sơ được số hóa",
+                    "numerator": "components_digitised",
+                    "denominator": "components",
+                    "target": "0.80",
+                    "max_points": "7.33",
+                    "note": "Ý số hóa thành phần 4 điểm nhân 22/12 = 7,33 (làm tròn để cả nhóm đúng 22).",
+                },
+                {
+                    "code": "MDSH.3",
+                    "name": "Tỉ lệ thành phần hồ sơ tái sử dụng từ kho dữ liệu",
+                    "numerator": "components_reused",
+                    "denominator": "components",
+                    "target": "0.80",
+                    "max_points": "3.67",
+                    "note": "Ý tái sử dụng 2 điểm nhân 22/12 = 3,67 (làm tròn để cả nhóm đúng 22).",
+                },
+            ],
+        },
+        {"code": "MDHL", "name": "Mức độ hài lòng", "max_points": "18", "indicators": []},
+    ],
+}
+
+
+def load(scheme_model: Any, group_model: Any, indicator_model: Any, *, published_at: dt.datetime | None = None) -> None:
+    """Create the scheme if it is missing (never overwrite a stored one); takes the model classes to use."""
+    from django.utils import timezone
+
+    if scheme_model.objects.filter(code=CODE, version=VERSION).exists():
+        return
+    scheme = scheme_model.objects.create(
+        code=CODE,
+        version=VERSION,
+        name=SCHEME["name"],
+        legal_basis=SCHEME["legal_basis"],
+        valid_from=SCHEME["valid_from"],
+        status="published",
+        published_at=published_at or timezone.now(),
+        rules=SCHEME["rules"],
+    )
+    for group_position, group in enumerate(SCHEME["groups"], start=1):
+        stored = group_model.objects.create(
+            scheme=scheme, code=group["code"], name=group["name"], max_points=group["max_points"],
+            position=group_position,
+        )  # fmt: skip
+        indicator_model.objects.bulk_create(
+            indicator_model(
+                group=stored,
+                code=item["code"],
+                name=item["name"],
+                numerator=item["numerator"],
+                denominator=item["denominator"],
+                target=item["target"],
+                max_points=item["max_points"],
+                note=item["note"],
+                position=position,
+            )
+            for position, item in enumerate(group["indicators"], start=1)
+        )
+
+
+def unload(scheme_model: Any) -> None:
+    """Remove what `load` created (groups and indicators go with it)."""
+    scheme_model.objects.filter(code=CODE, version=VERSION).delete()
+
+
+def ensure() -> None:
+    from motcua.metrics.models import IndexScheme, Indicator, IndicatorGroup
+
+    load(IndexScheme, IndicatorGroup, Indicator)
