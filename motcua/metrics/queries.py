@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
+from motcua.catalog.models import Agency
 from motcua.metrics import measures as m
 from motcua.metrics.models import DailyCount
 
@@ -78,3 +79,23 @@ def report_ii06a(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> Rep
         resolved_on_time=values[m.RESOLVED_ON_TIME], resolved_late=values[m.RESOLVED_LATE],
         in_progress_in_time=values[m.OPEN_IN_TIME], in_progress_overdue=values[m.OPEN_OVERDUE],
     )  # fmt: skip
+
+
+def agency_scope(identifier: str | None) -> tuple[list[int], object | None]:
+    """The agencies whose figures roll up to `identifier` (it and every agency under it), or the nation's (None).
+
+    Returns (agency ids, the agency or None). An unknown identifier gives ([], None): the caller says not found.
+    """
+    if not identifier:
+        return list(Agency.objects.values_list("pk", flat=True)), None
+    top = Agency.objects.filter(identifier=identifier).first()
+    if top is None:
+        return [], None
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, frontier = [top.pk], [top.pk]
+    while frontier:  # one query for the whole tree, walked here: agencies are thousands, not millions
+        frontier = [child for pk in frontier for child in children.get(pk, []) if child not in found]
+        found.extend(frontier)
+    return found, top
