@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "motcua.notify",
     "motcua.payments",
     "motcua.signing",
+    "motcua.feedback",
     "motcua.metrics",
     "motcua.portal",
     "motcua.backoffice",

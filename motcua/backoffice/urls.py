@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from motcua.backoffice import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("dossiers/<str:code>/results/<str:result_id>/", views.result_download, name="result"),
     path("dossiers/<str:code>/account-claim/", views.account_claim, name="account_claim"),
     path("dossiers/<str:code>/results/<str:result_id>/<slug:change>/", views.result_change, name="result_change"),
+    path("", include(("motcua.backoffice.urls_feedback", "backoffice"), namespace="feedback")),
 ]

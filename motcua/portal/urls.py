@@ -33,6 +33,7 @@ urlpatterns = [
     path("wallet/documents/<uuid:pk>/credential/", views_credentials.credential_download, name="wallet_credential"),
     # Quyền của chủ thể dữ liệu (urls_privacy: consent, requests, download of all one's data)
     path("", include(("motcua.portal.urls_privacy", "portal"), namespace="privacy")),
+    path("", include(("motcua.portal.urls_feedback", "portal"), namespace="feedback")),
     # Tra cứu hồ sơ (public)
     path("lookup/", views_dossiers.lookup, name="lookup"),
 ]

@@ -29,6 +29,7 @@ from motcua.notify.services import mark_read
 from motcua.payments.queries import gateway_choices, open_bill, receipts_for
 from motcua.portal.access import applicant_required
 from motcua.portal.forms import ActionKeyMixin, LookupForm, SupplementForm, WithdrawForm
+from motcua.portal.views_feedback import rating_context
 from motcua.signing.queries import last_result, result_in_force
 
 PAGE_SIZE = 20
@@ -96,6 +97,7 @@ def _dossier_page(
         "gateways": gateway_choices(),
         "result": result_in_force(dossier),
         "last_result": last_result(dossier),
+        **rating_context(request, dossier),  # đánh giá mức độ hài lòng (portal/_rating.html)
     }
     return render(request, "portal/my_dossier.html", context)
 
