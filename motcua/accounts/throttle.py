@@ -123,3 +123,52 @@ def reset(*, identifier: str | None) -> None:
     """Forget the failures of an identifier after a complete, successful login (the address keeps its count)."""
     if normalised := normalise_identifier(identifier):
         cache.delete(_key("failures", "account", normalised))
+
+
+@dataclass(frozen=True)
+class AddressThrottle:
+    """Count events per client address in the cache; after `limit` within `window` seconds, lock that address for
+    `lockout` seconds. The limits are read from the settings named, with defaults (one mechanism, several uses:
+    failed public lookups, anonymous feedback)."""
+
+    prefix: str
+    limit_setting: str
+    window_setting: str
+    lockout_setting: str
+    default_limit: int
+    default_window: int
+    default_lockout: int
+
+    def _limits(self) -> tuple[int, int, int]:
+        return (
+            getattr(settings, self.limit_setting, self.default_limit),
+            getattr(settings, self.window_setting, self.default_window),
+            getattr(settings, self.lockout_setting, self.default_lockout),
+        )
+
+    def _key(self, kind: str, ip: str) -> str:
+        return f"{self.prefix}:{kind}:{hashlib.sha256(ip.encode('utf-8')).hexdigest()[:40]}"
+
+    def minutes_left(self, ip: str) -> int:
+        """Whole minutes (rounded up) until this address is let through again; 0 when it is not locked."""
+        until = cache.get(self._key("lock", ip))
+        moment = now()
+        if until is None or until <= moment:
+            return 0
+        return max(1, math.ceil((until - moment) / 60))
+
+    def record(self, ip: str, *, kind: str = "events") -> bool:
+        """Count one event from this address; True if the address is now locked."""
+        limit, window, lockout = self._limits()
+        key = self._key(kind, ip)
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=window)
+            count = 1
+        if count >= limit:
+            cache.set(self._key("lock", ip), now() + lockout, timeout=lockout)
+            cache.delete(key)
+            return True
+        return False
