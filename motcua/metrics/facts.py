@@ -17,6 +17,8 @@ The rules, as the code applies them:
 - An unfinished dossier is judged at the period's end: overdue from the day after its appointment; while one
   supplement request is pending it is judged at the request (overdue only if the request came after the
   appointment); with more than one request pending it counts as overdue from the second request.
+- A satisfaction rating counts on the day it was first given, at its current level (a change within its window
+  changes the level, not the day) — feedback.queries.ratings_between counts the same.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.dossiers.models import ActionKind, ChannelCode, ComponentSource
+from motcua.feedback.models import SATISFIED_LEVELS
 from motcua.metrics import measures as m
 from motcua.metrics.models import Outcome
 
@@ -48,6 +51,7 @@ class Fact:
     due_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     outcome: str = ""
+    overdue_on: dt.date | None = None
     withdrawn: bool = False
     supplement_requests: int = 0
     pending_supplement_since: dt.datetime | None = None
@@ -58,6 +62,8 @@ class Fact:
     components: int = 0
     components_digitised: int = 0
     components_reused: int = 0
+    rated_at: dt.datetime | None = None
+    rated_satisfied: bool = False
     last_seq: int = 0
 
 
@@ -67,8 +73,8 @@ def _moment(value) -> dt.datetime | None:
     return parse_datetime(value) if isinstance(value, str) and value else None
 
 
-def derive(dossier, actions: Iterable, components: Iterable, *, rules: Mapping | None = None) -> Fact:
-    """The fact of `dossier` from its actions (any order; read by `seq`) and its components."""
+def derive(dossier, actions: Iterable, components: Iterable, *, rating=None, rules: Mapping | None = None) -> Fact:
+    """The fact of `dossier` from its actions (any order; read by `seq`), its components and its rating."""
     rules = rules or {}
     fact = Fact(
         agency_id=dossier.agency_id, procedure_id=dossier.procedure_version.procedure_id, channel=dossier.channel,
@@ -104,10 +110,14 @@ def derive(dossier, actions: Iterable, components: Iterable, *, rules: Mapping |
         fact.second_pending_request_at = pending_requests[1] if len(pending_requests) > 1 else None
     if fact.ended_at is not None:
         fact.outcome = outcome_of(ended_at=fact.ended_at, due_at=fact.due_at)
+    fact.overdue_on = counted_overdue_on(fact)
     for component in components:
         fact.components += 1
         fact.components_digitised += component.source == ComponentSource.DIGITISED
         fact.components_reused += component.source == ComponentSource.REUSED
+    if rating is not None:
+        fact.rated_at = rating.rated_at
+        fact.rated_satisfied = rating.level in SATISFIED_LEVELS
     return fact
 
 
@@ -137,19 +147,36 @@ def overdue_from(fact: Fact) -> dt.date | None:
     return after_due
 
 
-def contributions(fact: Fact) -> dict[str, int]:
-    """The fact's share of DailyCount as "measure|YYYY-MM-DD" → delta (JSON-friendly, summable)."""
-    if fact.received_at is None or fact.withdrawn:
-        return {}
-    found: dict[str, int] = {}
+class Deltas(dict):
+    """ "measure|YYYY-MM-DD" → delta (JSON-friendly, summable); a key whose delta sums to 0 disappears."""
 
-    def add(measure: str, day: dt.date, delta: int = 1) -> None:
+    def add(self, measure: str, day: dt.date, delta: int = 1) -> None:
         if delta:
             key = f"{measure}|{day.isoformat()}"
-            found[key] = found.get(key, 0) + delta
-            if found[key] == 0:
-                del found[key]
+            self[key] = self.get(key, 0) + delta
+            if self[key] == 0:
+                del self[key]
 
+
+def counted_overdue_on(fact: Fact) -> dt.date | None:
+    """The day from whose end the dossier counts as open and overdue, if it ever does before it ends."""
+    overdue = overdue_from(fact)
+    if overdue is None or (fact.ended_at is not None and overdue >= _day(fact.ended_at)):
+        return None
+    return overdue
+
+
+def contributions(fact: Fact) -> dict[str, int]:
+    """The fact's share of DailyCount as "measure|YYYY-MM-DD" → delta (JSON-friendly, summable)."""
+    if fact.withdrawn:
+        return {}
+    found = Deltas()
+    add = found.add
+    if fact.rated_at is not None:  # only finished dossiers can be rated (feedback.models.RATEABLE_STATES)
+        add(m.DOSSIERS_RATED, _day(fact.rated_at))
+        add(m.DOSSIERS_RATED_SATISFIED, _day(fact.rated_at), int(fact.rated_satisfied))
+    if fact.received_at is None:
+        return dict(found)
     received = _day(fact.received_at)
     online = fact.channel == ChannelCode.ONLINE
     add(m.RECEIVED_ONLINE if online else m.RECEIVED_DIRECT, received)
@@ -164,8 +191,8 @@ def contributions(fact: Fact) -> dict[str, int]:
         add(m.OPEN, ended, -1)
         add({Outcome.EARLY: m.RESOLVED_EARLY, Outcome.ON_TIME: m.RESOLVED_ON_TIME}.get(fact.outcome, m.RESOLVED_LATE),
             ended)  # fmt: skip
-    overdue = overdue_from(fact)
-    if overdue is not None and (ended is None or overdue < ended):
+    overdue = counted_overdue_on(fact)
+    if overdue is not None:
         add(m.OPEN_OVERDUE, overdue)
         if ended is not None:
             add(m.OPEN_OVERDUE, ended, -1)
@@ -175,7 +202,7 @@ def contributions(fact: Fact) -> dict[str, int]:
             add(m.FEES_PAID_ONLINE, _day(fact.fees_paid_at))
     if fact.result_issued_at is not None:
         add(m.RESULTS_ISSUED, _day(fact.result_issued_at))
-    return found
+    return dict(found)
 
 
 def split_key(key: str) -> tuple[str, dt.date]:

@@ -2,9 +2,11 @@
 
 - `IndexScheme` → `IndicatorGroup` → `Indicator`: the groups, indicators, weights (points) and targets an
   administrator edits; a published version never changes (a change is a new version).
-- `DossierFact`: what the index needs of one dossier, derived from its action log (never typed in), with the
-  day deltas it contributed to `DailyCount`; `DailyCount`: per agency, day and measure, so a period's figures cost
-  O(agencies × days), never O(dossiers).
+- `DossierFact`: what the index needs of one dossier, derived from its action log and its satisfaction rating
+  (never typed in), with the day deltas it contributed; `FeedbackFact`: the same for one feedback (PAKN).
+- `DailyCount`: per agency, day and measure, so a period's figures cost O(agencies × days), never O(dossiers);
+  `ProcedureDailyCount`: the dossiers' deltas again per procedure, for the report's rows by field and the
+  savings by procedure (O(agencies × procedures × days)).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Agency, Procedure
 from motcua.dossiers.models import Dossier
+from motcua.feedback.models import Feedback
 
 
 class SchemeStatus(models.TextChoices):
@@ -116,6 +119,9 @@ class DossierFact(models.Model):
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("Hẹn trả theo luật (đã cộng thời gian bổ sung)."))
     ended_at = models.DateTimeField(null=True, blank=True, help_text=_("Kết thúc xử lý: có kết quả, trả, dừng."))
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    overdue_on = models.DateField(
+        null=True, blank=True, help_text=_("The first day at whose end it stood open and overdue (None: never).")
+    )
     withdrawn = models.BooleanField(default=False)
     supplement_requests = models.PositiveSmallIntegerField(default=0)
     pending_supplement_since = models.DateTimeField(null=True, blank=True)
@@ -125,6 +131,8 @@ class DossierFact(models.Model):
     components = models.PositiveSmallIntegerField(default=0)
     components_digitised = models.PositiveSmallIntegerField(default=0)
     components_reused = models.PositiveSmallIntegerField(default=0)
+    rated_at = models.DateTimeField(null=True, blank=True, help_text=_("When the applicant first rated it."))
+    rated_satisfied = models.BooleanField(default=False, help_text=_("Its rating now: very satisfied or satisfied."))
     # The (day, measure) → delta this fact added to DailyCount, so a change moves exactly what it changes.
     contributions = models.JSONField(default=dict)
     last_seq = models.PositiveIntegerField(default=0, help_text=_("The last action of the log this fact has seen."))
@@ -152,3 +160,40 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.measure}: {self.value}"
+
+
+class FeedbackFact(models.Model):
+    """What the index counts of one feedback (phản ánh, kiến nghị) — group MDHL — and the day deltas it added."""
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, primary_key=True, related_name="fact")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    contributions = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("dữ kiện phản ánh, kiến nghị cho chỉ số")
+        verbose_name_plural = _("dữ kiện phản ánh, kiến nghị cho chỉ số")
+
+    def __str__(self) -> str:
+        return str(self.feedback_id)
+
+
+class ProcedureDailyCount(models.Model):
+    """One agency's count of one measure on one day for one procedure: DailyCount's dossier deltas, by procedure."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    measure = models.CharField(max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số đếm theo ngày và thủ tục")
+        verbose_name_plural = _("số đếm theo ngày và thủ tục")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "procedure", "measure", "day"], name="procedure_daily_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.procedure_id} {self.day} {self.measure}: {self.value}"

@@ -1,4 +1,6 @@
-"""The starting scheme: Bộ chỉ số QĐ 766/QĐ-TTg, version 1, published, applying from 1 January 2025.
+"""The schemes shipped: Bộ chỉ số QĐ 766/QĐ-TTg, version 1 (migration 0002) and version 2 (migration 0005, adds
+group MDHL's indicators now that ratings and feedback are measured), both applying from 1 January 2025, so that
+version 2 replaces version 1 for every period and version 1 stays on record, retired.
 
 Data, not code: migration 0002 loads it once, the test worlds load it again after a transactional test has
 emptied the tables (`ensure()`), and administrators change it only by publishing a new version in the admin.
@@ -6,9 +8,9 @@ The form is `scoring.spec_from_data`'s plain data, so tests can also score it wi
 
 The six groups and their maxima are DOMAIN.md's. Indicators exist only where the engine counts both measures
 (metrics.measures); the per-indicator sub-points are a public reconstruction *(practice)*, and where part of a
-group cannot be measured yet its points go to what can, as each note says. CKMB and MDHL have no measures yet:
-they have no indicators, so the scoring marks them N/A and (policy "rescale") the total is scaled over the other
-64 points — rules["notes"] says so for the pages.
+group cannot be measured yet its points go to what can, as each note says. CKMB has no measures yet (version 1:
+nor MDHL): no indicators, so the scoring marks it N/A and (policy "rescale") the total is scaled over the other
+82 points (version 1: 64) — rules["notes"] says so for the pages.
 """
 
 from __future__ import annotations
@@ -144,24 +146,96 @@ SCHEME = {
     ],
 }
 
+# Version 2: group MDHL measured — feedback handled on time (judged at the period's end, like dossiers),
+# satisfaction with feedback handling and with dossiers, 6 points each (DOMAIN.md's 6+6+6). Targets: 90% for the
+# two satisfaction ratios (DOMAIN.md), 80% for handling on time (the "most ratios" target).
+MDHL_V2 = {
+    "code": "MDHL",
+    "name": "Mức độ hài lòng",
+    "max_points": "18",
+    "indicators": [
+        {
+            "code": "MDHL.1",
+            "name": "Tỉ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+            "numerator": "feedback_judged_in_time",
+            "denominator": "feedback_judged",
+            "target": "0.80",
+            "max_points": "6",
+            "note": (
+                "Phản ánh, kiến nghị đã trả lời hoặc từ chối trong kỳ và phản ánh còn đang xử lý cuối kỳ (xét tại "
+                "ngày cuối kỳ): đúng hạn + đang trong hạn, trên tổng số; thời gian chờ người gửi bổ sung thông "
+                "tin không tính."
+            ),
+        },
+        {
+            "code": "MDHL.2",
+            "name": "Tỉ lệ hài lòng về việc tiếp nhận, xử lý phản ánh, kiến nghị",
+            "numerator": "feedback_rated_satisfied",
+            "denominator": "feedback_rated",
+            "target": "0.90",
+            "max_points": "6",
+            "note": "Đánh giá “rất hài lòng” và “hài lòng” của người gửi về trả lời, trên tổng số đánh giá trong kỳ.",
+        },
+        {
+            "code": "MDHL.3",
+            "name": "Tỉ lệ hài lòng về việc giải quyết hồ sơ thủ tục hành chính",
+            "numerator": "dossiers_rated_satisfied",
+            "denominator": "dossiers_rated",
+            "target": "0.90",
+            "max_points": "6",
+            "note": (
+                "Đánh giá “rất hài lòng” và “hài lòng” của chủ hồ sơ (sau khi trả kết quả hoặc dừng xử lý), trên "
+                "tổng số đánh giá trong kỳ; tính vào kỳ của lần đánh giá đầu, theo mức đánh giá hiện tại."
+            ),
+        },
+    ],
+}
 
-def load(scheme_model: Any, group_model: Any, indicator_model: Any, *, published_at: dt.datetime | None = None) -> None:
-    """Create the scheme if it is missing (never overwrite a stored one); takes the model classes to use."""
+SCHEME_V2 = {
+    **SCHEME,
+    "version": 2,
+    "rules": {
+        **SCHEME["rules"],
+        "notes": [
+            "Nhóm CKMB (công khai, minh bạch — 18 điểm) chưa có chỉ số vì hệ thống chưa đo công bố thủ tục và đồng "
+            "bộ Cổng Dịch vụ công quốc gia; nhóm này không áp dụng và tổng điểm được quy đổi về thang 100 trên điểm "
+            "tối đa của các nhóm có số liệu (82 điểm khi cả năm nhóm còn lại đều có).",
+            SCHEME["rules"]["notes"][1],
+        ],
+    },
+    "groups": [*SCHEME["groups"][:-1], MDHL_V2],
+}
+
+SCHEMES = {1: SCHEME, 2: SCHEME_V2}
+
+
+def load(
+    scheme_model: Any,
+    group_model: Any,
+    indicator_model: Any,
+    *,
+    published_at: dt.datetime | None = None,
+    version: int = VERSION,
+) -> None:
+    """Create the scheme's `version` if it is missing (never overwrite a stored one); takes the model classes to
+    use. A later version with the same `valid_from` retires the earlier ones, as publishing does."""
     from django.utils import timezone
 
-    if scheme_model.objects.filter(code=CODE, version=VERSION).exists():
+    spec = SCHEMES[version]
+    if scheme_model.objects.filter(code=CODE, version=version).exists():
         return
+    scheme_model.objects.filter(code=CODE, version__lt=version, valid_from=spec["valid_from"]).update(status="retired")
     scheme = scheme_model.objects.create(
         code=CODE,
-        version=VERSION,
-        name=SCHEME["name"],
-        legal_basis=SCHEME["legal_basis"],
-        valid_from=SCHEME["valid_from"],
+        version=version,
+        name=spec["name"],
+        legal_basis=spec["legal_basis"],
+        valid_from=spec["valid_from"],
         status="published",
         published_at=published_at or timezone.now(),
-        rules=SCHEME["rules"],
+        rules=spec["rules"],
     )
-    for group_position, group in enumerate(SCHEME["groups"], start=1):
+    for group_position, group in enumerate(spec["groups"], start=1):
         stored = group_model.objects.create(
             scheme=scheme, code=group["code"], name=group["name"], max_points=group["max_points"],
             position=group_position,
@@ -182,12 +256,14 @@ def load(scheme_model: Any, group_model: Any, indicator_model: Any, *, published
         )
 
 
-def unload(scheme_model: Any) -> None:
-    """Remove what `load` created (groups and indicators go with it)."""
-    scheme_model.objects.filter(code=CODE, version=VERSION).delete()
+def unload(scheme_model: Any, *, version: int = VERSION) -> None:
+    """Remove what `load` created (groups and indicators go with it); the version before is in force again."""
+    scheme_model.objects.filter(code=CODE, version=version).delete()
+    scheme_model.objects.filter(code=CODE, version=version - 1).update(status="published")
 
 
 def ensure() -> None:
     from motcua.metrics.models import IndexScheme, Indicator, IndicatorGroup
 
-    load(IndexScheme, IndicatorGroup, Indicator)
+    for version in SCHEMES:
+        load(IndexScheme, IndicatorGroup, Indicator, version=version)

@@ -10,11 +10,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from motcua.catalog.models import Agency
+from motcua.dossiers.models import ChannelCode
 from motcua.metrics import measures as m
-from motcua.metrics.models import DailyCount
+from motcua.metrics.models import DailyCount, DossierFact, Outcome, ProcedureDailyCount
+from motcua.workdays.calendar import TIME_ZONE
 
 
 def _sums(agency_ids: Iterable[int], condition: Q) -> dict[str, int]:
@@ -32,17 +34,48 @@ def stock_at(agency_ids: Iterable[int], day: dt.date) -> dict[str, int]:
     return {measure: found.get(measure, 0) for measure in m.STOCK}
 
 
+def _complete(flow: dict[str, int], stock_end: dict[str, int], stock_before: dict[str, int]) -> dict[str, int]:
+    """Every measure from the flow sums of a period and the stocks at its end and on the day before it."""
+    values = {measure: flow.get(measure, 0) for measure in m.FLOW}
+    values.update({measure: stock_end.get(measure, 0) for measure in m.STOCK})
+    values[m.OPEN_IN_TIME] = values[m.OPEN] - values[m.OPEN_OVERDUE]
+    values[m.FEEDBACK_OPEN_IN_TIME] = values[m.FEEDBACK_OPEN] - values[m.FEEDBACK_OPEN_OVERDUE]
+    values[m.CARRIED_OVER] = stock_before.get(m.OPEN, 0)
+    for name, parts in m.DERIVED.items():
+        values[name] = sum(values[part] for part in parts)
+    return values
+
+
 def measures_for(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[str, int]:
     """Every measure of these agencies for the period [start, end] (days, inclusive), derived ones included."""
     agency_ids = list(agency_ids)
     flow = _sums(agency_ids, Q(measure__in=m.FLOW, day__gte=start, day__lte=end))
-    values = {measure: flow.get(measure, 0) for measure in m.FLOW}
-    values.update(stock_at(agency_ids, end))
-    values[m.OPEN_IN_TIME] = values[m.OPEN] - values[m.OPEN_OVERDUE]
-    values[m.CARRIED_OVER] = stock_at(agency_ids, start - dt.timedelta(days=1))[m.OPEN]
-    for name, parts in m.DERIVED.items():
-        values[name] = sum(values[part] for part in parts)
-    return values
+    before = _sums(agency_ids, Q(measure=m.OPEN, day__lt=start))
+    return _complete(flow, stock_at(agency_ids, end), before)
+
+
+def procedure_measures(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """measures_for by procedure: procedure id → every dossier measure of these agencies' dossiers of it, for the
+    procedures that have any count up to the period's end (three queries, whatever the number of procedures).
+    Feedback measures are 0 here: feedback is counted per agency only."""
+    agency_ids = list(agency_ids)
+
+    def sums(condition: Q) -> dict[int, dict[str, int]]:
+        rows = (
+            ProcedureDailyCount.objects.filter(condition, agency_id__in=agency_ids)
+            .values("procedure_id", "measure")
+            .annotate(total=Sum("value"))
+        )
+        found: dict[int, dict[str, int]] = {}
+        for row in rows:
+            found.setdefault(row["procedure_id"], {})[row["measure"]] = int(row["total"] or 0)
+        return found
+
+    flow = sums(Q(measure__in=m.FLOW, day__gte=start, day__lte=end))
+    stock = sums(Q(measure__in=m.STOCK, day__lte=end))
+    before = sums(Q(measure=m.OPEN, day__lt=start))
+    procedures = set(flow) | set(stock)
+    return {pk: _complete(flow.get(pk, {}), stock.get(pk, {}), before.get(pk, {})) for pk in sorted(procedures)}
 
 
 @dataclass(frozen=True)
@@ -99,3 +132,67 @@ def agency_scope(identifier: str | None) -> tuple[list[int], object | None]:
         frontier = [child for pk in frontier for child in children.get(pk, []) if child not in found]
         found.extend(frontier)
     return found, top
+
+
+# ----- drill-down: the dossiers behind a figure -------------------------------------------------------------------
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TIME_ZONE)
+
+
+def _behind(measure: str, start: dt.date, end: dt.date) -> Q:
+    """The condition on DossierFact of the dossiers counted in `measure` for [start, end] (see metrics.facts)."""
+    since, until = _midnight(start), _midnight(end + dt.timedelta(days=1))
+
+    def during(field: str) -> Q:
+        return Q(**{f"{field}__gte": since, f"{field}__lt": until})
+
+    def open_at(moment: dt.datetime) -> Q:  # open at the end of the day before `moment` (a midnight)
+        return Q(received_at__lt=moment) & (Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
+
+    received = Q(received_at__isnull=False)
+    online = Q(channel=ChannelCode.ONLINE)
+    overdue_at_end = open_at(until) & Q(overdue_on__lte=end)
+    conditions = {
+        m.RECEIVED_ONLINE: during("received_at") & online,
+        m.RECEIVED_DIRECT: during("received_at") & ~online,
+        m.RECEIVED_FULL_ONLINE: during("received_at") & online & Q(full_process=True),
+        m.RESOLVED_EARLY: received & during("ended_at") & Q(outcome=Outcome.EARLY),
+        m.RESOLVED_ON_TIME: received & during("ended_at") & Q(outcome=Outcome.ON_TIME),
+        m.RESOLVED_LATE: received & during("ended_at") & Q(outcome=Outcome.LATE),
+        m.FEES_PAID: received & during("fees_paid_at"),
+        m.FEES_PAID_ONLINE: received & during("fees_paid_at") & Q(fees_paid_online=True),
+        m.RESULTS_ISSUED: received & during("result_issued_at"),
+        # Component measures count components: these are the dossiers that have them.
+        m.COMPONENTS: during("received_at") & Q(components__gt=0),
+        m.COMPONENTS_DIGITISED: during("received_at") & Q(components_digitised__gt=0),
+        m.COMPONENTS_REUSED: during("received_at") & Q(components_reused__gt=0),
+        m.DOSSIERS_RATED: during("rated_at"),
+        m.DOSSIERS_RATED_SATISFIED: during("rated_at") & Q(rated_satisfied=True),
+        m.OPEN: open_at(until),
+        m.OPEN_OVERDUE: overdue_at_end,
+        m.OPEN_IN_TIME: open_at(until) & ~Q(overdue_on__lte=end),
+        m.CARRIED_OVER: open_at(since),
+    }
+    for name, parts in m.DERIVED.items():
+        if all(part in conditions for part in parts):
+            combined = Q()
+            for part in parts:
+                combined |= conditions[part]
+            conditions[name] = combined
+    return conditions[measure]
+
+
+DOSSIER_MEASURES = frozenset(
+    name for name in (*m.ALL, *m.DERIVED) if not name.startswith("feedback_")
+)  # the measures whose dossiers `facts_behind` can list
+
+
+def facts_behind(measure: str, agency_ids: Iterable[int], start: dt.date, end: dt.date) -> QuerySet[DossierFact]:
+    """The facts of exactly the dossiers counted in `measure`'s figure for these agencies and [start, end]: their
+    number equals measures_for's value (for the component measures: the dossiers whose components are counted).
+    Withdrawn dossiers count nowhere. ValueError for a measure that does not count dossiers (feedback's)."""
+    if measure not in DOSSIER_MEASURES:
+        raise ValueError(f"{measure!r} does not count dossiers")
+    return DossierFact.objects.filter(_behind(measure, start, end), agency_id__in=list(agency_ids), withdrawn=False)

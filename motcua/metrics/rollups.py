@@ -1,4 +1,8 @@
-"""Writes of the roll-ups: one dossier's fact refreshed (and its deltas applied), or everything rebuilt."""
+"""Writes of the roll-ups: one dossier's or feedback's fact refreshed (and its deltas applied), or all rebuilt.
+
+A dossier's deltas go to DailyCount (per agency) and to ProcedureDailyCount (per agency and procedure); a
+feedback's only to DailyCount (feedback need not concern a procedure).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,16 @@ from django.db import transaction
 from django.db.models import F
 
 from motcua.dossiers.models import Dossier
-from motcua.metrics import facts
-from motcua.metrics.models import DailyCount, DossierFact, IndexScheme, SchemeStatus
+from motcua.feedback.models import Feedback, Rating
+from motcua.metrics import facts, feedback_facts
+from motcua.metrics.models import (
+    DailyCount,
+    DossierFact,
+    FeedbackFact,
+    IndexScheme,
+    ProcedureDailyCount,
+    SchemeStatus,
+)
 
 REBUILD_BATCH = 1000
 _FACT_FIELDS = [f.name for f in dataclasses.fields(facts.Fact) if f.name != "second_pending_request_at"]
@@ -23,14 +35,22 @@ def counting_rules() -> dict:
     return dict(scheme.rules) if scheme is not None else {}
 
 
+def _rating(dossier: Dossier) -> Rating | None:
+    try:
+        return dossier.satisfaction_rating
+    except Rating.DoesNotExist:
+        return None
+
+
 def _derive(dossier: Dossier, rules: Mapping) -> facts.Fact:
-    return facts.derive(dossier, dossier.actions.all(), dossier.components.all(), rules=rules)
+    return facts.derive(dossier, dossier.actions.all(), dossier.components.all(), rating=_rating(dossier), rules=rules)
 
 
 def _dossiers():
-    return Dossier.objects.select_related("procedure_version").only(
-        "pk", "agency_id", "channel", "is_full_process", "procedure_version__procedure_id"
-    )
+    return Dossier.objects.select_related("procedure_version", "satisfaction_rating").only(
+        "pk", "agency_id", "channel", "is_full_process", "procedure_version__procedure_id",
+        "satisfaction_rating__rated_at", "satisfaction_rating__level",
+    )  # fmt: skip
 
 
 def refresh_fact(*, dossier_id: int, rules: Mapping | None = None) -> DossierFact | None:
@@ -49,11 +69,28 @@ def refresh_fact(*, dossier_id: int, rules: Mapping | None = None) -> DossierFac
         row = DossierFact.objects.select_for_update().get(pk=dossier.pk)
         fact = _derive(dossier, counting_rules() if rules is None else rules)
         new = facts.contributions(fact)
-        _apply(dossier.agency_id, _difference(row.contributions or {}, new))
+        _apply(dossier.agency_id, _difference(row.contributions or {}, new), procedure_id=row.procedure_id)
         for name in _FACT_FIELDS:
             setattr(row, name, getattr(fact, name))
         row.contributions = new
         row.save()
+    return row
+
+
+def refresh_feedback_fact(*, feedback_id) -> FeedbackFact | None:
+    """The same for one feedback: its deltas again, the roll-ups moved by the difference. Idempotent."""
+    feedback = Feedback.objects.filter(pk=feedback_id).first()
+    if feedback is None:
+        return None
+    with transaction.atomic():
+        FeedbackFact.objects.bulk_create(
+            [FeedbackFact(feedback_id=feedback.pk, agency_id=feedback.agency_id)], ignore_conflicts=True
+        )
+        row = FeedbackFact.objects.select_for_update().get(pk=feedback.pk)
+        new = feedback_facts.contributions(feedback)
+        _apply(row.agency_id, _difference(row.contributions or {}, new))
+        row.contributions = new
+        row.save(update_fields=["contributions"])
     return row
 
 
@@ -62,32 +99,40 @@ def _difference(old: Mapping[str, int], new: Mapping[str, int]) -> dict[str, int
     return {key: new.get(key, 0) - old.get(key, 0) for key in keys if new.get(key, 0) != old.get(key, 0)}
 
 
-def _apply(agency_id: int, deltas: Mapping[str, int]) -> None:
-    """Add the deltas to the day counts, in one fixed order (so two workers never wait on each other in a cycle)."""
+def _apply(agency_id: int, deltas: Mapping[str, int], *, procedure_id: int | None = None) -> None:
+    """Add the deltas to the day counts (and the procedure's), in one fixed order — DailyCount first, then by key —
+    so two workers never wait on each other in a cycle."""
     if not deltas:
         return
     keys = sorted(deltas)
     rows = [facts.split_key(key) for key in keys]
-    DailyCount.objects.bulk_create(
-        [DailyCount(agency_id=agency_id, measure=measure, day=day, value=0) for measure, day in rows],
-        ignore_conflicts=True,
-    )
-    for key, (measure, day) in zip(keys, rows, strict=True):
-        DailyCount.objects.filter(agency_id=agency_id, measure=measure, day=day).update(value=F("value") + deltas[key])
+    tables = [(DailyCount, {"agency_id": agency_id})]
+    if procedure_id is not None:
+        tables.append((ProcedureDailyCount, {"agency_id": agency_id, "procedure_id": procedure_id}))
+    for model, where in tables:
+        model.objects.bulk_create(
+            [model(**where, measure=measure, day=day, value=0) for measure, day in rows], ignore_conflicts=True
+        )
+        for key, (measure, day) in zip(keys, rows, strict=True):
+            model.objects.filter(**where, measure=measure, day=day).update(value=F("value") + deltas[key])
 
 
 def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = None) -> int:
-    """Derive every fact from the action log and sum the day counts from nothing, in one transaction.
+    """Derive every fact from the action logs (and the feedback rows) and sum the day counts from nothing, in one
+    transaction.
 
-    What `refresh_fact` keeps up action by action must equal this (the tests compare them). Returns the number of
-    dossiers read.
+    What `refresh_fact` and `refresh_feedback_fact` keep up change by change must equal this (the tests compare
+    them). Returns the number of dossiers read. With `dossier_ids`, only those dossiers and no feedback (tests).
     """
     rules = counting_rules()
     totals: dict[tuple[int, str, object], int] = defaultdict(int)
+    by_procedure: dict[tuple[int, int, str, object], int] = defaultdict(int)
     count = 0
     with transaction.atomic():
+        ProcedureDailyCount.objects.all().delete()
         DailyCount.objects.all().delete()
         DossierFact.objects.all().delete()
+        FeedbackFact.objects.all().delete()
         queryset = _dossiers().order_by("pk").prefetch_related("actions", "components")
         if dossier_ids is not None:
             queryset = queryset.filter(pk__in=list(dossier_ids))
@@ -98,6 +143,7 @@ def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = N
             for key, delta in contributed.items():
                 measure, day = facts.split_key(key)
                 totals[(dossier.agency_id, measure, day)] += delta
+                by_procedure[(dossier.agency_id, fact.procedure_id, measure, day)] += delta
             row = DossierFact(dossier_id=dossier.pk, contributions=contributed)
             for name in _FACT_FIELDS:
                 setattr(row, name, getattr(fact, name))
@@ -107,10 +153,32 @@ def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = N
                 DossierFact.objects.bulk_create(pending)
                 pending = []
         DossierFact.objects.bulk_create(pending)
+        if dossier_ids is None:
+            feedback_rows = []
+            for feedback in Feedback.objects.order_by("pk").iterator(chunk_size=batch):
+                contributed = feedback_facts.contributions(feedback)
+                for key, delta in contributed.items():
+                    measure, day = facts.split_key(key)
+                    totals[(feedback.agency_id, measure, day)] += delta
+                feedback_rows.append(
+                    FeedbackFact(feedback_id=feedback.pk, agency_id=feedback.agency_id, contributions=contributed)
+                )
+                if len(feedback_rows) >= batch:
+                    FeedbackFact.objects.bulk_create(feedback_rows)
+                    feedback_rows = []
+            FeedbackFact.objects.bulk_create(feedback_rows)
         DailyCount.objects.bulk_create(
             [
                 DailyCount(agency_id=a, measure=measure, day=day, value=v)
                 for (a, measure, day), v in totals.items()
+                if v
+            ],
+            batch_size=batch,
+        )
+        ProcedureDailyCount.objects.bulk_create(
+            [
+                ProcedureDailyCount(agency_id=a, procedure_id=p, measure=measure, day=day, value=v)
+                for (a, p, measure, day), v in by_procedure.items()
                 if v
             ],
             batch_size=batch,

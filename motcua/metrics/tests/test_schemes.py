@@ -22,9 +22,10 @@ NOW = dt.datetime(2025, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def qd766_v1():
+def in_force():
+    """QĐ 766 version 2, which retired version 1 (both apply from 1 January 2025)."""
     qd766.ensure()  # a transactional test before this one emptied the tables migrations filled
-    return IndexScheme.objects.get(code="qd-766", version=1)
+    return IndexScheme.objects.get(code="qd-766", version=2)
 
 
 def draft_from(scheme: IndexScheme, *, valid_from: dt.date) -> IndexScheme:
@@ -35,14 +36,14 @@ def draft_from(scheme: IndexScheme, *, valid_from: dt.date) -> IndexScheme:
 # --- The starting scheme ---------------------------------------------------------------------------------------
 
 
-def test_the_migration_loads_qd766_v1_published(qd766_v1):
-    assert qd766_v1.status == SchemeStatus.PUBLISHED and qd766_v1.published_at is not None
-    assert qd766_v1.valid_from == dt.date(2025, 1, 1)
-    assert qd766_v1.rules["not_applicable"] == "rescale" and qd766_v1.rules["notes"]
-    groups = list(qd766_v1.groups.order_by("position").values_list("code", "max_points"))
+def test_the_migration_loads_in_force_published(in_force):
+    assert in_force.status == SchemeStatus.PUBLISHED and in_force.published_at is not None
+    assert in_force.valid_from == dt.date(2025, 1, 1)
+    assert in_force.rules["not_applicable"] == "rescale" and in_force.rules["notes"]
+    groups = list(in_force.groups.order_by("position").values_list("code", "max_points"))
     assert groups == [("CKMB", D(18)), ("TDGQ", D(20)), ("CLGQ", D(12)), ("TTTT", D(10)), ("MDSH", D(22)),
                       ("MDHL", D(18))]  # fmt: skip
-    indicators = Indicator.objects.filter(group__scheme=qd766_v1).order_by("group__position", "position")
+    indicators = Indicator.objects.filter(group__scheme=in_force).order_by("group__position", "position")
     assert [(i.code, i.numerator, i.denominator, i.target, i.max_points) for i in indicators] == [
         ("TDGQ.1", "judged_in_time", "judged", D("0.80"), D(20)),
         ("CLGQ.1", "received_full_online", "received", D("0.50"), D(12)),
@@ -50,20 +51,26 @@ def test_the_migration_loads_qd766_v1_published(qd766_v1):
         ("MDSH.1", "results_issued", "resolved", D("0.80"), D(11)),
         ("MDSH.2", "components_digitised", "components", D("0.80"), D("7.33")),
         ("MDSH.3", "components_reused", "components", D("0.80"), D("3.67")),
+        ("MDHL.1", "feedback_judged_in_time", "feedback_judged", D("0.80"), D(6)),
+        ("MDHL.2", "feedback_rated_satisfied", "feedback_rated", D("0.90"), D(6)),
+        ("MDHL.3", "dossiers_rated_satisfied", "dossiers_rated", D("0.90"), D(6)),
     ]
     assert all(item.note for item in indicators)
-    assert schemes.problems(qd766_v1) == {}
+    assert schemes.problems(in_force) == {}
 
 
-def test_the_stored_scheme_scores_like_its_data(qd766_v1, django_assert_num_queries):
+def test_the_stored_scheme_scores_like_its_data(in_force, django_assert_num_queries):
     scheme = schemes.scheme_in_force(dt.date(2025, 6, 30))
     with django_assert_num_queries(0):  # groups and indicators came prefetched
         stored = scoring.score(scheme, FULL)
-    assert stored == scoring.score(qd766.SCHEME, FULL)
+    assert stored == scoring.score(qd766.SCHEME_V2, FULL)
     assert stored.total == D("86.06")
 
 
-def test_the_data_migration_is_reversible(qd766_v1):
+def test_the_data_migrations_are_reversible(in_force):
+    v2 = importlib.import_module("motcua.metrics.migrations.0005_qd766_v2_satisfaction")
+    v2.unload(django_apps, None)
+    assert schemes.scheme_in_force(dt.date(2025, 6, 30)).version == 1  # in force again
     migration = importlib.import_module("motcua.metrics.migrations.0002_qd766_scheme")
     migration.unload(django_apps, None)
     assert not IndexScheme.objects.filter(code="qd-766").exists()
@@ -72,6 +79,12 @@ def test_the_data_migration_is_reversible(qd766_v1):
     migration.load(django_apps, None)  # twice: nothing doubles
     assert IndexScheme.objects.filter(code="qd-766").count() == 1
     assert Indicator.objects.filter(group__scheme__code="qd-766").count() == 6
+    v2.load(django_apps, None)
+    v2.load(django_apps, None)
+    assert list(IndexScheme.objects.filter(code="qd-766").order_by("version").values_list("version", "status")) == [
+        (1, SchemeStatus.RETIRED), (2, SchemeStatus.PUBLISHED)
+    ]  # fmt: skip
+    assert Indicator.objects.filter(group__scheme__code="qd-766", group__scheme__version=2).count() == 9
 
 
 # --- Validation ------------------------------------------------------------------------------------------------
@@ -126,46 +139,46 @@ def test_a_group_without_indicators_is_valid_but_its_max_counts():
 # --- Versions in force -----------------------------------------------------------------------------------------
 
 
-def test_scheme_in_force_picks_the_version_for_the_date(qd766_v1):
+def test_scheme_in_force_picks_the_version_for_the_date(in_force):
     assert schemes.scheme_in_force(dt.date(2024, 12, 31)) is None
-    assert schemes.scheme_in_force(dt.date(2025, 1, 1)) == qd766_v1
-    v2 = draft_from(qd766_v1, valid_from=dt.date(2026, 1, 1))
-    assert schemes.scheme_in_force(dt.date(2026, 3, 1)) == qd766_v1  # a draft is never in force
+    assert schemes.scheme_in_force(dt.date(2025, 1, 1)) == in_force
+    v2 = draft_from(in_force, valid_from=dt.date(2026, 1, 1))
+    assert schemes.scheme_in_force(dt.date(2026, 3, 1)) == in_force  # a draft is never in force
     schemes.publish_scheme(scheme=v2, now=NOW)
-    assert schemes.scheme_in_force(dt.date(2025, 12, 31)) == qd766_v1
+    assert schemes.scheme_in_force(dt.date(2025, 12, 31)) == in_force
     assert schemes.scheme_in_force(dt.date(2026, 1, 1)) == v2
     assert schemes.scheme_in_force(dt.date(2030, 1, 1), code="qd-766") == v2
     assert schemes.scheme_in_force(dt.date(2030, 1, 1), code="khac") is None
 
 
-def test_publishing_freezes_and_keeps_the_earlier_version(qd766_v1):
-    v2 = draft_from(qd766_v1, valid_from=dt.date(2026, 1, 1))
+def test_publishing_freezes_and_keeps_the_earlier_version(in_force):
+    v2 = draft_from(in_force, valid_from=dt.date(2026, 1, 1))
     published = schemes.publish_scheme(scheme=v2, now=NOW)
     assert published.status == SchemeStatus.PUBLISHED and published.published_at == NOW
-    qd766_v1.refresh_from_db()
-    assert qd766_v1.status == SchemeStatus.PUBLISHED  # still scores 2025
+    in_force.refresh_from_db()
+    assert in_force.status == SchemeStatus.PUBLISHED  # still scores 2025
     with pytest.raises(SchemeNotAllowed):
         schemes.publish_scheme(scheme=v2, now=NOW)  # already published
 
 
-def test_a_new_version_from_the_same_day_retires_the_old_one(qd766_v1):
-    v2 = schemes.new_version_from(scheme=qd766_v1)  # same valid_from as v1
+def test_a_new_version_from_the_same_day_retires_the_old_one(in_force):
+    v2 = schemes.new_version_from(scheme=in_force)  # same valid_from as v1
     schemes.publish_scheme(scheme=v2, now=NOW)
-    qd766_v1.refresh_from_db()
-    assert qd766_v1.status == SchemeStatus.RETIRED
+    in_force.refresh_from_db()
+    assert in_force.status == SchemeStatus.RETIRED
     assert schemes.scheme_in_force(dt.date(2025, 1, 1)) == v2
 
 
-def test_a_version_cannot_start_before_the_published_one(qd766_v1):
-    v2 = draft_from(qd766_v1, valid_from=dt.date(2024, 6, 1))
+def test_a_version_cannot_start_before_the_published_one(in_force):
+    v2 = draft_from(in_force, valid_from=dt.date(2024, 6, 1))
     with pytest.raises(SchemeNotAllowed, match="01/01/2025"):
         schemes.publish_scheme(scheme=v2, now=NOW)
     v2.refresh_from_db()
     assert v2.status == SchemeStatus.DRAFT
 
 
-def test_an_invalid_draft_is_not_published(qd766_v1):
-    v2 = draft_from(qd766_v1, valid_from=dt.date(2026, 1, 1))
+def test_an_invalid_draft_is_not_published(in_force):
+    v2 = draft_from(in_force, valid_from=dt.date(2026, 1, 1))
     schemes.put_group(scheme=v2, code="TDGQ", name="Tiến độ giải quyết", max_points=25)
     with pytest.raises(SchemeInvalid) as refused:
         schemes.publish_scheme(scheme=v2, now=NOW)
@@ -174,11 +187,11 @@ def test_an_invalid_draft_is_not_published(qd766_v1):
     assert v2.status == SchemeStatus.DRAFT and v2.published_at is None
 
 
-def test_a_new_version_copies_everything(qd766_v1):
-    v2 = schemes.new_version_from(scheme=qd766_v1)
-    assert (v2.code, v2.version, v2.status, v2.published_at) == ("qd-766", 2, SchemeStatus.DRAFT, None)
+def test_a_new_version_copies_everything(in_force):
+    v2 = schemes.new_version_from(scheme=in_force)
+    assert (v2.code, v2.version, v2.status, v2.published_at) == ("qd-766", 3, SchemeStatus.DRAFT, None)
     assert (v2.name, v2.legal_basis, v2.valid_from, v2.rules) == (
-        qd766_v1.name, qd766_v1.legal_basis, qd766_v1.valid_from, qd766_v1.rules,
+        in_force.name, in_force.legal_basis, in_force.valid_from, in_force.rules,
     )  # fmt: skip
 
     def content(scheme):
@@ -189,24 +202,24 @@ def test_a_new_version_copies_everything(qd766_v1):
             for g in scheme.groups.all()
         ]  # fmt: skip
 
-    assert content(v2) == content(qd766_v1)
-    assert scoring.score(v2, FULL).total == scoring.score(qd766_v1, FULL).total
+    assert content(v2) == content(in_force)
+    assert scoring.score(v2, FULL).total == scoring.score(in_force, FULL).total
     # The copy is its own: changing it leaves the published version as it was.
     schemes.update_draft(scheme=v2, rules={**v2.rules, "not_applicable": "zero"})
-    qd766_v1.refresh_from_db()
-    assert qd766_v1.rules["not_applicable"] == "rescale"
-    assert schemes.new_version_from(scheme=qd766_v1).version == 3
+    in_force.refresh_from_db()
+    assert in_force.rules["not_applicable"] == "rescale"
+    assert schemes.new_version_from(scheme=in_force).version == 4
 
 
 # --- Drafts are edited, published versions are not ----------------------------------------------------------------
 
 
-def test_services_refuse_to_edit_a_published_version(qd766_v1):
+def test_services_refuse_to_edit_a_published_version(in_force):
     attempts = [
-        lambda: schemes.update_draft(scheme=qd766_v1, name="Khác"),
-        lambda: schemes.put_group(scheme=qd766_v1, code="CKMB", name="Công khai", max_points=18),
+        lambda: schemes.update_draft(scheme=in_force, name="Khác"),
+        lambda: schemes.put_group(scheme=in_force, code="CKMB", name="Công khai", max_points=18),
         lambda: schemes.put_indicator(
-            scheme=qd766_v1,
+            scheme=in_force,
             group_code="TDGQ",
             code="TDGQ.1",
             name="x",
@@ -215,18 +228,18 @@ def test_services_refuse_to_edit_a_published_version(qd766_v1):
             target="0.9",
             max_points=20,
         ),  # fmt: skip
-        lambda: schemes.remove_group(scheme=qd766_v1, code="CKMB"),
-        lambda: schemes.remove_indicator(scheme=qd766_v1, group_code="TDGQ", code="TDGQ.1"),
+        lambda: schemes.remove_group(scheme=in_force, code="CKMB"),
+        lambda: schemes.remove_indicator(scheme=in_force, group_code="TDGQ", code="TDGQ.1"),
     ]
     for attempt in attempts:
         with pytest.raises(SchemeNotAllowed, match="tạo phiên bản mới"):
             attempt()
-    assert scoring.spec_from_scheme(IndexScheme.objects.get(pk=qd766_v1.pk)) == scoring.spec_from_scheme(qd766_v1)
-    assert Indicator.objects.get(group__scheme=qd766_v1, code="TDGQ.1").target == D("0.80")
+    assert scoring.spec_from_scheme(IndexScheme.objects.get(pk=in_force.pk)) == scoring.spec_from_scheme(in_force)
+    assert Indicator.objects.get(group__scheme=in_force, code="TDGQ.1").target == D("0.80")
 
 
-def test_a_draft_is_edited_through_the_services(qd766_v1):
-    v2 = draft_from(qd766_v1, valid_from=dt.date(2026, 1, 1))
+def test_a_draft_is_edited_through_the_services(in_force):
+    v2 = draft_from(in_force, valid_from=dt.date(2026, 1, 1))
     # CKMB gets measured: the indicator is added and the scheme still adds up.
     schemes.put_indicator(
         scheme=v2,
@@ -274,8 +287,8 @@ def test_a_draft_is_edited_through_the_services(qd766_v1):
     assert schemes.problems(v3) == {"groups": "Điểm tối đa các nhóm cộng lại là 82, phải đúng 100."}
 
 
-def test_put_indicator_checks_measures_and_target_at_once(qd766_v1):
-    v2 = schemes.new_version_from(scheme=qd766_v1)
+def test_put_indicator_checks_measures_and_target_at_once(in_force):
+    v2 = schemes.new_version_from(scheme=in_force)
     with pytest.raises(SchemeInvalid) as refused:
         schemes.put_indicator(
             scheme=v2,
@@ -318,39 +331,39 @@ def test_put_indicator_checks_measures_and_target_at_once(qd766_v1):
 # --- Admin -----------------------------------------------------------------------------------------------------
 
 
-def test_admin_shows_a_published_version_but_refuses_changes(admin_client, qd766_v1):
+def test_admin_shows_a_published_version_but_refuses_changes(admin_client, in_force):
     assert admin_client.get("/admin/metrics/indexscheme/").status_code == 200
-    page = admin_client.get(f"/admin/metrics/indexscheme/{qd766_v1.pk}/change/")
+    page = admin_client.get(f"/admin/metrics/indexscheme/{in_force.pk}/change/")
     assert page.status_code == 200
     assert "MDSH.3" in page.content.decode()  # the overview lists indicators
-    post = admin_client.post(f"/admin/metrics/indexscheme/{qd766_v1.pk}/change/", {"name": "Khác"})
+    post = admin_client.post(f"/admin/metrics/indexscheme/{in_force.pk}/change/", {"name": "Khác"})
     assert post.status_code == 403
-    assert admin_client.post(f"/admin/metrics/indexscheme/{qd766_v1.pk}/delete/", {"post": "yes"}).status_code == 403
-    group = qd766_v1.groups.get(code="TDGQ")
+    assert admin_client.post(f"/admin/metrics/indexscheme/{in_force.pk}/delete/", {"post": "yes"}).status_code == 403
+    group = in_force.groups.get(code="TDGQ")
     indicator = group.indicators.get()
     assert admin_client.post(f"/admin/metrics/indicatorgroup/{group.pk}/change/", {}).status_code == 403
     assert admin_client.post(f"/admin/metrics/indicator/{indicator.pk}/change/", {}).status_code == 403
     assert admin_client.get("/admin/metrics/indicatorgroup/").status_code == 200
     assert admin_client.get("/admin/metrics/indicator/").status_code == 200
-    qd766_v1.refresh_from_db()
-    assert qd766_v1.name == qd766.SCHEME["name"]
+    in_force.refresh_from_db()
+    assert in_force.name == qd766.SCHEME["name"]
 
 
-def test_admin_bulk_delete_keeps_published_versions(admin_client, qd766_v1):
-    draft = schemes.new_version_from(scheme=qd766_v1)
+def test_admin_bulk_delete_keeps_published_versions(admin_client, in_force):
+    draft = schemes.new_version_from(scheme=in_force)
     admin_client.post(
         "/admin/metrics/indexscheme/",
-        {"action": "delete_selected", "_selected_action": [qd766_v1.pk, draft.pk], "post": "yes"},
+        {"action": "delete_selected", "_selected_action": [in_force.pk, draft.pk], "post": "yes"},
     )
-    assert IndexScheme.objects.filter(pk=qd766_v1.pk).exists()
+    assert IndexScheme.objects.filter(pk=in_force.pk).exists()
 
 
-def test_admin_actions_new_version_and_publish(admin_client, qd766_v1):
+def test_admin_actions_new_version_and_publish(admin_client, in_force):
     response = admin_client.post(
-        "/admin/metrics/indexscheme/", {"action": "new_version", "_selected_action": [qd766_v1.pk]}, follow=True
+        "/admin/metrics/indexscheme/", {"action": "new_version", "_selected_action": [in_force.pk]}, follow=True
     )
     assert response.status_code == 200
-    v2 = IndexScheme.objects.get(code="qd-766", version=2)
+    v2 = IndexScheme.objects.get(code="qd-766", version=3)
     assert v2.status == SchemeStatus.DRAFT
     page = admin_client.get(f"/admin/metrics/indexscheme/{v2.pk}/change/")
     assert page.status_code == 200 and "có thể công bố" in page.content.decode()
@@ -363,8 +376,8 @@ def test_admin_actions_new_version_and_publish(admin_client, qd766_v1):
     assert v2.status == SchemeStatus.PUBLISHED and v2.published_at <= timezone.now()
 
 
-def test_admin_publish_reports_what_is_wrong(admin_client, qd766_v1):
-    v2 = draft_from(qd766_v1, valid_from=dt.date(2026, 1, 1))
+def test_admin_publish_reports_what_is_wrong(admin_client, in_force):
+    v2 = draft_from(in_force, valid_from=dt.date(2026, 1, 1))
     schemes.put_group(scheme=v2, code="CKMB", name="Công khai, minh bạch", max_points=20)
     page = admin_client.get(f"/admin/metrics/indexscheme/{v2.pk}/change/")
     assert "phải đúng 100" in page.content.decode()
