@@ -160,6 +160,8 @@ class Deltas(dict):
 
 def counted_overdue_on(fact: Fact) -> dt.date | None:
     """The day from whose end the dossier counts as open and overdue, if it ever does before it ends."""
+    if fact.withdrawn:
+        return None  # it counts nowhere
     overdue = overdue_from(fact)
     if overdue is None or (fact.ended_at is not None and overdue >= _day(fact.ended_at)):
         return None

@@ -26,10 +26,12 @@ MDHL = 5.03 + 6 + 2.20 = 13.23
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps as django_apps
 
 from motcua.dossiers.models import ActionKind as K
 from motcua.dossiers.services import perform_action
@@ -41,10 +43,16 @@ from motcua.metrics import queries, rollups, schemes, scoring
 from motcua.metrics.models import DailyCount, DossierFact, ProcedureDailyCount
 
 NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-PERIODS = [NOVEMBER, (dt.date(2026, 11, 1), dt.date(2026, 11, 3)), (dt.date(2026, 11, 4), dt.date(2026, 11, 12)),
-           (dt.date(2026, 10, 1), dt.date(2026, 10, 31)), (dt.date(2026, 11, 16), dt.date(2026, 11, 23)),
-           (dt.date(2026, 11, 24), dt.date(2026, 12, 31)), (dt.date(2026, 11, 2), dt.date(2026, 11, 6)),
-           (dt.date(2026, 11, 9), dt.date(2026, 11, 16))]  # fmt: skip  (ends on days something turns overdue)
+PERIODS = [
+    NOVEMBER,
+    (dt.date(2026, 11, 1), dt.date(2026, 11, 3)),
+    (dt.date(2026, 11, 4), dt.date(2026, 11, 12)),
+    (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+    (dt.date(2026, 11, 16), dt.date(2026, 11, 23)),
+    (dt.date(2026, 11, 24), dt.date(2026, 12, 31)),
+    (dt.date(2026, 11, 2), dt.date(2026, 11, 6)),
+    (dt.date(2026, 11, 9), dt.date(2026, 11, 16)),
+]  # fmt: skip  (ends on days something turns overdue)
 
 
 @pytest.fixture
@@ -145,11 +153,22 @@ def _roll_ups() -> tuple[list, list]:
     )
 
 
-def test_the_rebuild_reproduces_ratings_feedback_and_procedure_counts(world, satisfied_november):
-    kept = _roll_ups()
+def _facts() -> list[tuple]:
+    return sorted(DossierFact.objects.values_list("pk", "overdue_on", "rated_at", "rated_satisfied", "contributions"))
+
+
+def test_the_rebuild_and_the_data_migration_reproduce_ratings_feedback_and_procedure_counts(world, satisfied_november):
+    kept, facts = _roll_ups(), _facts()
     assert any(row[1] == m.FEEDBACK_OPEN for row in kept[0]) and kept[1]
     rollups.rebuild()
-    assert _roll_ups() == kept
+    assert _roll_ups() == kept and _facts() == facts
+    # Migration 0004 brings a database of 0002's roll-ups to the same figures (and its reverse takes them back).
+    migration = importlib.import_module("motcua.metrics.migrations.0004_fill_procedure_counts_and_satisfaction")
+    migration.empty(django_apps, None)
+    assert not ProcedureDailyCount.objects.exists() and not DailyCount.objects.filter(measure=m.FEEDBACK_OPEN).exists()
+    assert not DossierFact.objects.exclude(rated_at=None).exists()
+    migration.fill(django_apps, None)
+    assert _roll_ups() == kept and _facts() == facts
 
 
 def procedure_counts_add_up_to_the_agency_counts(world, period):
