@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "motcua.signing",
     "motcua.feedback",
     "motcua.metrics",
+    "motcua.regulations",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.demo",
