@@ -8,11 +8,12 @@ there, so another person's consent or request answers "not found" (404), like on
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -31,9 +32,11 @@ from motcua.wallet.models import (
     RightsRequestRule,
     RightsRequestStatus,
 )
-from motcua.wallet.personal_data import export_archive
+from motcua.wallet.personal_data import write_archive
 
 # What a deletion removed and what it kept (the keys of RightsRequest.outcome, written by the parts' receivers).
+ARCHIVE_IN_MEMORY = 8 * 1024 * 1024  # bytes of the download kept in memory before it spills to a file
+
 DELETED_LABELS = {
     "wallet_uploaded_documents": gettext_lazy("Giấy tờ bạn tự tải lên kho dữ liệu"),
     "drafts": gettext_lazy("Hồ sơ nháp"),
@@ -273,9 +276,12 @@ def export(request: HttpRequest) -> HttpResponse:
     """GET: what the download holds. POST: the ZIP itself (a POST, so no link preview or prefetch builds it)."""
     if request.method != "POST":
         return render(request, "portal/privacy_export.html")
-    archive = export_archive(subject=request.user)
-    response = HttpResponse(archive, content_type="application/zip")
+    # Built in a temporary file that spills to disk past a few megabytes, then streamed: a warehouse of scans
+    # never sits in the worker's memory whole.
+    archive = tempfile.SpooledTemporaryFile(max_size=ARCHIVE_IN_MEMORY)  # noqa: SIM115  (FileResponse closes it)
+    write_archive(subject=request.user, into=archive)
+    archive.seek(0)
     name = archive_name(request.user, today=timezone.localdate())
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
     response["Cache-Control"] = "no-store"  # identity papers: never kept by a browser or proxy cache
     return response

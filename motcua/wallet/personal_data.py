@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 import zipfile
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -28,6 +29,8 @@ from motcua.wallet.models import (
     WalletDocumentKind,
 )
 from motcua.wallet.signals import ErasureOutcome, ExportSection, erasure_requested, personal_data_requested
+
+COPY_CHUNK = 1024 * 1024  # bytes of a stored file copied into the archive at a time
 
 
 def document_record(document: StoredDocument | None) -> dict | None:
@@ -168,14 +171,21 @@ def wallet_section(subject) -> list[ExportSection]:
 
 
 def export_archive(*, subject, now: dt.datetime | None = None) -> bytes:
-    """A ZIP of every record about `subject` (one JSON file per kind) and every file of theirs, nothing else."""
+    """The archive of `write_archive` in memory (small subjects, tests)."""
+    buffer = io.BytesIO()
+    write_archive(subject=subject, into=buffer, now=now)
+    return buffer.getvalue()
+
+
+def write_archive(*, subject, into: BinaryIO, now: dt.datetime | None = None) -> None:
+    """Write into `into` a ZIP of every record about `subject` (one JSON file per kind) and every file of theirs,
+    nothing else. Files are copied in chunks, so a warehouse of large scans never sits in memory whole."""
     now = now or timezone.now()
     sections = wallet_section(subject)
     for _receiver, answer in personal_data_requested.send(sender=None, subject=subject):
         sections.extend(answer if isinstance(answer, list) else [answer])
-    buffer = io.BytesIO()
     files: dict[str, StoredDocument] = {}
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         contents: dict[str, Any] = {"subject": subject.get_username(), "exported_at": now, "sections": []}
         for section in sections:
             archive.writestr(f"{section.name}.json", _json(section.records))
@@ -186,14 +196,13 @@ def export_archive(*, subject, now: dt.datetime | None = None) -> bytes:
         missing = []
         for path, document in sorted(files.items()):
             try:
-                with default_storage.open(document.file.name, "rb") as stored:
-                    archive.writestr(path, stored.read())
+                with default_storage.open(document.file.name, "rb") as stored, archive.open(path, "w") as member:
+                    shutil.copyfileobj(stored, member, COPY_CHUNK)
             except FileNotFoundError:  # a lost file must not withhold everything else; the index says which
                 missing.append(path)
         contents["files"] = len(files) - len(missing)
         contents["missing_files"] = missing
         archive.writestr("README.json", _json(contents))
-    return buffer.getvalue()
 
 
 def _json(value) -> str:

@@ -321,7 +321,8 @@ def test_the_download_is_a_zip_of_her_data_never_cached(world):
     today = timezone.localdate().strftime("%Y%m%d")
     assert response["Content-Disposition"] == f'attachment; filename="du-lieu-ca-nhan-048190001234-{today}.zip"'
     assert "no-store" in response["Cache-Control"]
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    assert response.streaming  # from a temporary file, not built in memory
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         profile = json.loads(archive.read("profile.json"))
         dossiers = json.loads(archive.read("dossiers.json"))
         everything = b"".join(archive.read(name) for name in archive.namelist())
