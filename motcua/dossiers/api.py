@@ -21,6 +21,7 @@ from pydantic import StringConstraints
 from motcua.accounts.models import User
 from motcua.catalog.models import Agency, ProcedureVersion
 from motcua.core.api_errors import ApiError, ErrorResponse
+from motcua.core.api_params import IdempotencyKey
 from motcua.documents.models import StoredDocument
 from motcua.documents.services import store_document
 from motcua.dossiers import lookup_throttle, policy, queries, services
@@ -33,8 +34,6 @@ router = Router(tags=["dossiers"])
 lookup_router = Router(tags=["dossiers"])
 worklist_router = Router(tags=["worklists"])
 documents_router = Router(tags=["dossiers"])
-
-IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{8,100}$")]
 
 
 def _user(request: HttpRequest) -> User:

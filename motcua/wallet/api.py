@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 from pydantic import StringConstraints
 
@@ -28,6 +28,7 @@ from motcua.accounts.models import APPLICANT_KINDS, User
 from motcua.catalog.api import AgencyRef  # one schema of an agency in the whole document
 from motcua.catalog.models import Agency, DocumentType
 from motcua.core.api_errors import ApiError, ErrorResponse
+from motcua.core.api_params import IdempotencyKey
 from motcua.core.http import no_store
 from motcua.documents.responses import document_response
 from motcua.dossiers import lookup_throttle
@@ -312,21 +313,25 @@ def download_document(request: HttpRequest, document_id: str) -> HttpResponse:
 
 @router.post(
     "/shares",
-    response={201: ShareCreatedOut, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse},
+    response={201: ShareCreatedOut, 200: ShareCreatedOut, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse},
     summary="Chia sẻ giấy tờ",
     operation_id="create_wallet_share",
 )
-def create_share(request: HttpRequest, payload: ShareIn):
-    """Bên nhận mở đường dẫn (hoặc nhập mã) để xem các giấy tờ, trong thời hạn và số lần xem đã chọn."""
+def create_share(request: HttpRequest, payload: ShareIn, idempotency_key: Header[IdempotencyKey | None] = None):
+    """Bên nhận mở đường dẫn (hoặc nhập mã) để xem các giấy tờ, trong thời hạn và số lần xem đã chọn.
+
+    Gửi lại cùng `Idempotency-Key` trong 10 phút (mạng chập chờn) trả lại đúng lượt chia sẻ và mã đó (200)."""
+    owner = _owner(request)
+    retried = bool(idempotency_key) and queries.share_made_with_key(owner, idempotency_key)
     share, code = services.create_share(
-        owner=_owner(request), document_ids=payload.documents, recipient=payload.recipient, purpose=payload.purpose,
-        valid_days=payload.valid_days, max_views=payload.max_views,
+        owner=owner, document_ids=payload.documents, recipient=payload.recipient, purpose=payload.purpose,
+        valid_days=payload.valid_days, max_views=payload.max_views, idempotency_key=idempotency_key,
     )  # fmt: skip
     created = ShareCreatedOut(
         id=share.pk, code=code, url=f"{settings.MOTCUA_SITE_URL}/shares/{code}/", expires_at=share.expires_at,
         max_views=share.max_views,
     )  # fmt: skip
-    return Status(201, created)
+    return Status(200 if retried else 201, created)
 
 
 @router.get(

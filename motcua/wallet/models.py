@@ -105,6 +105,8 @@ class Share(models.Model):
     last_viewed_at = models.DateTimeField(_("xem lần cuối lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    # SHA-256 of the owner's Idempotency-Key, when the share was made with one: a retry returns this share.
+    key_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("chia sẻ giấy tờ")
@@ -114,6 +116,9 @@ class Share(models.Model):
             models.CheckConstraint(condition=Q(max_views__gte=1, max_views__lte=100), name="share_view_limit"),
             models.CheckConstraint(condition=Q(views__lte=models.F("max_views")), name="share_views_within_limit"),
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="share_expires_later"),
+            models.UniqueConstraint(
+                fields=["owner", "key_digest"], condition=Q(key_digest__isnull=False), name="share_idempotency_key"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -98,6 +98,11 @@ def verified_documents_by_type(owner, type_codes: set[str]) -> dict[str, WalletD
     return latest
 
 
+def share_made_with_key(owner, key: str) -> bool:
+    """Whether the owner already made a share with this Idempotency-Key (a retry)."""
+    return Share.objects.filter(owner=owner, key_digest=codes.share_key_digest(owner, key)).exists()
+
+
 def shares_of(owner) -> QuerySet[Share]:
     return (
         Share.objects.filter(owner=owner)

@@ -151,6 +151,9 @@ def remove_uploaded_document(*, owner, document_id) -> None:
 # ----- shares --------------------------------------------------------------------------------------------------------
 
 
+SHARE_CODE_SALT = "motcua.wallet.share-code"
+
+
 def create_share(
     *,
     owner,
@@ -159,9 +162,15 @@ def create_share(
     purpose: str,
     valid_days: int,
     max_views: int,
+    idempotency_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Share, str]:
-    """Chia sẻ giấy tờ: returns the share and its code, which is shown once and never kept in clear."""
+    """Chia sẻ giấy tờ: returns the share and its code, which is shown once and never kept in clear.
+
+    With an `idempotency_key`, the code is drawn from it (wallet.codes.code_for_key): the same request sent again
+    within SHARE_RETRY_MINUTES returns the same share and code instead of a second share; the key reused for a
+    different share, or later, is refused (409).
+    """
     now = now or timezone.now()
     recipient = (recipient or "").strip()
     purpose = (purpose or "").strip()
@@ -187,6 +196,11 @@ def create_share(
         raise WalletInvalid(_("Chưa chia sẻ được; hãy sửa các mục được đánh dấu."), errors=errors)
     if queries.restriction_in_force(owner):
         raise WalletNotAllowed(_("Bạn đang yêu cầu hạn chế xử lý dữ liệu nên không thể chia sẻ. Hãy bỏ hạn chế trước."))
+    if idempotency_key:
+        return _share_once(
+            owner=owner, key=idempotency_key, documents=documents, recipient=recipient, purpose=purpose,
+            expires_at=now + dt.timedelta(days=valid_days), max_views=max_views, now=now,
+        )  # fmt: skip
     for _attempt in range(3):
         code = codes.new_code()
         try:
@@ -203,6 +217,35 @@ def create_share(
                 raise  # not a code drawn twice (60 random bits make that all but impossible): a real conflict
             continue
     raise RuntimeError("could not draw a unique share code")
+
+
+SHARE_RETRY_MINUTES = 10  # how long a retried share request with the same key gets its first answer again
+
+
+def _share_once(*, owner, key: str, documents, recipient, purpose, expires_at, max_views, now) -> tuple[Share, str]:
+    code, key_digest = codes.code_for_key(f"{owner.pk}:{key}", salt=SHARE_CODE_SALT), codes.share_key_digest(owner, key)
+    refused = WalletNotAllowed(
+        _("Khóa Idempotency-Key này đã dùng cho một lượt chia sẻ khác; hãy dùng khóa mới cho lượt chia sẻ mới.")
+    )
+    with transaction.atomic():
+        share, created = Share.objects.get_or_create(
+            owner=owner, key_digest=key_digest,
+            defaults={"digest": codes.digest(code), "hint": codes.normalise(code)[-4:], "recipient": recipient,
+                      "purpose": purpose, "expires_at": expires_at, "max_views": max_views, "created_at": now},
+        )  # fmt: skip
+        if created:
+            share.documents.set(documents)
+            return share, code
+    same = (
+        share.digest == codes.digest(code)  # a changed secret key gives another code: the first one is lost
+        and {doc.pk for doc in documents} == set(share.documents.values_list("pk", flat=True))
+        and (share.recipient, share.purpose, share.max_views) == (recipient, purpose, max_views)
+        and share.expires_at - share.created_at == expires_at - now
+        and dt.timedelta(0) <= now - share.created_at <= dt.timedelta(minutes=SHARE_RETRY_MINUTES)
+    )
+    if not same:
+        raise refused
+    return share, code
 
 
 def revoke_share(*, owner, share_id, now: dt.datetime | None = None) -> Share:

@@ -442,3 +442,32 @@ def test_list_query_counts_do_not_grow_with_rows(world, birth_type):  # noqa: F8
     add_rows(4)
     assert client_for(world.owner).get(urls[0]).json()["count"] == 5
     assert [queries_for(owner, url) for url in urls] == counts_for_one, counts_for_one
+
+
+def test_a_share_retried_with_its_idempotency_key_is_made_once(world, birth_type):  # noqa: F811
+    """A retry (the first answer lost) returns the same share and code; the key reused otherwise is refused."""
+    certificate = issued(world, birth_type)
+    owner = client_for(world.owner)
+    payload = {"documents": [str(certificate.pk)], "recipient": "Ngân hàng ABC", "purpose": "Mở tài khoản",
+               "valid_days": 7, "max_views": 2}  # fmt: skip
+    headers = {"HTTP_IDEMPOTENCY_KEY": "share-2026-12-04-0001"}
+    first = owner.post("/api/v1/wallet/shares", payload, content_type="application/json", **headers)
+    again = owner.post("/api/v1/wallet/shares", payload, content_type="application/json", **headers)
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert again.json()["id"] == first.json()["id"] and again.json()["code"] == first.json()["code"]
+    assert Share.objects.filter(owner=world.owner).count() == 1
+    assert Client().get(f"/api/v1/shares/{first.json()['code']}").status_code == 200  # the code opens it
+
+    other = {**payload, "recipient": "Ngân hàng XYZ"}
+    refused = owner.post("/api/v1/wallet/shares", other, content_type="application/json", **headers)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_allowed"
+    # Keys are the owner's own: another citizen's same key makes her own share, with another code.
+    theirs = issued(world, birth_type, owner=world.other_citizen)
+    mine = client_for(world.other_citizen).post(
+        "/api/v1/wallet/shares", {**payload, "documents": [str(theirs.pk)]}, content_type="application/json", **headers
+    )
+    assert mine.status_code == 201 and mine.json()["code"] != first.json()["code"]
+    assert Share.objects.count() == 2
+    malformed = owner.post("/api/v1/wallet/shares", payload, content_type="application/json",
+                           HTTP_IDEMPOTENCY_KEY="no spaces allowed")  # fmt: skip
+    assert malformed.status_code == 422 and Share.objects.count() == 2
