@@ -258,6 +258,40 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Rows that data migrations load and the product needs (schemes, rules, unit costs): each module's ensure()
+# loads what is missing and never overwrites.
+REFERENCE_DATA = (
+    "motcua.wallet.defaults",
+    "motcua.feedback.defaults",
+    "motcua.regulations.defaults",
+    "motcua.metrics.qd766",
+)
+
+
+_tables_flushed = False
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request, django_db_blocker):
+    """A transactional test (a browser test's live server) ends by emptying every table, migration-loaded rows
+    included: the next test that uses the database loads them back first, so that no test depends on which ran
+    before it."""
+    global _tables_flushed
+    uses = set(request.fixturenames)
+    wants_db = bool({"db", "transactional_db", "live_server", "django_db_setup"} & uses)
+    if _tables_flushed and (wants_db or request.node.get_closest_marker("django_db")):
+        import importlib
+
+        with django_db_blocker.unblock():
+            for module in REFERENCE_DATA:
+                importlib.import_module(module).ensure()
+        _tables_flushed = False
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & uses or (marker and marker.kwargs.get("transaction")):
+        _tables_flushed = True
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts and ends in Vietnamese: a request in English must not leak into the next test."""

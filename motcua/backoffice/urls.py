@@ -13,4 +13,6 @@ urlpatterns = [
     path("dossiers/<str:code>/account-claim/", views.account_claim, name="account_claim"),
     path("dossiers/<str:code>/results/<str:result_id>/<slug:change>/", views.result_change, name="result_change"),
     path("", include(("motcua.backoffice.urls_feedback", "backoffice"), namespace="feedback")),
+    path("", include(("motcua.backoffice.urls_reports", "backoffice"), namespace="reports")),
+    path("", include(("motcua.backoffice.urls_operations", "backoffice"), namespace="operations")),
 ]

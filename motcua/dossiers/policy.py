@@ -77,6 +77,17 @@ def can_view_payments_report(user, agency) -> bool:
     return is_operator(user) or agency.pk in payments_report_agency_ids(user)
 
 
+def figures_agency_ids(user) -> set[int]:
+    """Agencies whose figures an officer opens in the back office — the operations dashboard (bảng điều hành) and
+    the statistical report (Biểu II.06a, with everything under them): where they hold any active role. Operators
+    (is_operator) open every agency's (see can_view_figures)."""
+    return set(officer_roles(user))
+
+
+def can_view_figures(user, agency) -> bool:
+    return is_operator(user) or agency.pk in figures_agency_ids(user)
+
+
 def can_issue_account_claim(user, dossier: Dossier) -> bool:
     """Mã kích hoạt tài khoản for the applicant of a dossier: the desk of its agency, for a walk-in's account."""
     return OfficerRole.RECEPTION in officer_roles(user).get(dossier.agency_id, set()) and dossier.applicant.awaits_claim

@@ -16,9 +16,10 @@ from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
 
 from motcua.catalog.api import AgencyRef
+from motcua.catalog.models import Agency
 from motcua.core.api_errors import ApiError, ErrorResponse
 from motcua.core.xlsx import XLSX_CONTENT_TYPE
-from motcua.metrics import exports, queries, schemes, scoring
+from motcua.metrics import exports, printing, queries, report_rows, schemes, scoring
 from motcua.metrics import measures as m
 
 router = Router()
@@ -38,7 +39,7 @@ class Scope(Schema):
     end: dt.date = SchemaField(description="Đến ngày.")
 
 
-def _scope(params: PeriodIn) -> tuple[list[int], Scope]:
+def period_scope(params: PeriodIn) -> tuple[list[int], Scope]:
     today = timezone.localdate()
     end = params.end or today
     start = params.start or end.replace(day=1)
@@ -88,7 +89,7 @@ class IndexOut(Schema):
 @router.get("/index", response={200: IndexOut, 404: ErrorResponse, 422: ErrorResponse}, auth=None,
             summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)", operation_id="service_index")  # fmt: skip
 def service_index(request: HttpRequest, params: Query[PeriodIn]) -> IndexOut:
-    ids, scope = _scope(params)
+    ids, scope = period_scope(params)
     scheme = schemes.scheme_in_force(scope.end)
     if scheme is None:
         raise ApiError(404, "not_found", _("Chưa có bộ chỉ số nào áp dụng cho kỳ này."))
@@ -116,7 +117,9 @@ def service_index(request: HttpRequest, params: Query[PeriodIn]) -> IndexOut:
 
 
 class ReportIn(PeriodIn):
-    format: str = SchemaField("json", pattern="^(json|xlsx)$", description="json hoặc xlsx (tệp Excel).")
+    format: str = SchemaField(
+        "json", pattern="^(json|xlsx|pdf)$", description="json, xlsx (tệp Excel, theo lĩnh vực) hoặc pdf (bản in)."
+    )
 
 
 class ReportOut(Schema):
@@ -137,17 +140,25 @@ class ReportOut(Schema):
 @router.get("/reports/ii06a", response={200: ReportOut, 404: ErrorResponse, 422: ErrorResponse}, auth=None,
             summary="Biểu II.06a/VPCP/KSTT", operation_id="report_ii06a")  # fmt: skip
 def report_ii06a(request: HttpRequest, params: Query[ReportIn]):
-    ids, scope = _scope(params)
-    report = queries.report_ii06a(ids, scope.start, scope.end)
-    if params.format == "xlsx":
-        name = scope.agency.name if scope.agency else _("Toàn quốc")
-        body = exports.ii06a_workbook(report, scope_name=name, start=scope.start, end=scope.end)
-        response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    ids, scope = period_scope(params)
+    if params.format in ("xlsx", "pdf"):
+        table = report_rows.ii06a_table(ids, scope.start, scope.end)
+        if params.format == "xlsx":
+            name = scope.agency.name if scope.agency else _("Toàn quốc")
+            body = exports.ii06a_workbook(table, scope_name=name, start=scope.start, end=scope.end)
+            content_type = XLSX_CONTENT_TYPE
+        else:
+            agency = Agency.objects.get(identifier=scope.agency.identifier) if scope.agency else None
+            body = printing.render_ii06a(table, agency=agency, start=scope.start, end=scope.end)
+            content_type = "application/pdf"
+        response = HttpResponse(body, content_type=content_type)
         filename = exports.ii06a_filename(
-            scope=scope.agency.identifier if scope.agency else "toan-quoc", start=scope.start, end=scope.end
-        )
+            scope=scope.agency.identifier if scope.agency else "toan-quoc", start=scope.start, end=scope.end,
+            extension=params.format,
+        )  # fmt: skip
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    report = queries.report_ii06a(ids, scope.start, scope.end)
     return ReportOut(
         scope=scope, received=report.received, carried_over=report.carried_over,
         received_online=report.received_online, received_direct=report.received_direct, resolved=report.resolved,
@@ -166,6 +177,6 @@ class StatisticsOut(Schema):
 @router.get("/statistics", response={200: StatisticsOut, 404: ErrorResponse, 422: ErrorResponse}, auth=None,
             summary="Số liệu thống kê của kỳ", operation_id="statistics")  # fmt: skip
 def statistics(request: HttpRequest, params: Query[PeriodIn]) -> StatisticsOut:
-    ids, scope = _scope(params)
+    ids, scope = period_scope(params)
     values = queries.measures_for(ids, scope.start, scope.end)
     return StatisticsOut(scope=scope, measures=values, labels={key: str(label) for key, label in m.LABELS.items()})

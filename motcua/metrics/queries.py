@@ -34,8 +34,9 @@ def stock_at(agency_ids: Iterable[int], day: dt.date) -> dict[str, int]:
     return {measure: found.get(measure, 0) for measure in m.STOCK}
 
 
-def _complete(flow: dict[str, int], stock_end: dict[str, int], stock_before: dict[str, int]) -> dict[str, int]:
-    """Every measure from the flow sums of a period and the stocks at its end and on the day before it."""
+def complete_measures(flow: dict[str, int], stock_end: dict[str, int], stock_before: dict[str, int]) -> dict[str, int]:
+    """Every measure from the flow sums of a period and the stocks at its end and on the day before it (the one rule
+    of computed and derived measures, for any grouping of the day counts: by agency, procedure or month)."""
     values = {measure: flow.get(measure, 0) for measure in m.FLOW}
     values.update({measure: stock_end.get(measure, 0) for measure in m.STOCK})
     values[m.OPEN_IN_TIME] = values[m.OPEN] - values[m.OPEN_OVERDUE]
@@ -51,7 +52,7 @@ def measures_for(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> dic
     agency_ids = list(agency_ids)
     flow = _sums(agency_ids, Q(measure__in=m.FLOW, day__gte=start, day__lte=end))
     before = _sums(agency_ids, Q(measure=m.OPEN, day__lt=start))
-    return _complete(flow, stock_at(agency_ids, end), before)
+    return complete_measures(flow, stock_at(agency_ids, end), before)
 
 
 def procedure_measures(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
@@ -75,7 +76,20 @@ def procedure_measures(agency_ids: Iterable[int], start: dt.date, end: dt.date) 
     stock = sums(Q(measure__in=m.STOCK, day__lte=end))
     before = sums(Q(measure=m.OPEN, day__lt=start))
     procedures = set(flow) | set(stock)
-    return {pk: _complete(flow.get(pk, {}), stock.get(pk, {}), before.get(pk, {})) for pk in sorted(procedures)}
+    return {pk: complete_measures(flow.get(pk, {}), stock.get(pk, {}), before.get(pk, {})) for pk in sorted(procedures)}
+
+
+# The form's base columns (the identities add them up): measure → ReportII06a attribute.
+II06A_COLUMNS = {
+    m.CARRIED_OVER: "carried_over",
+    m.RECEIVED_ONLINE: "received_online",
+    m.RECEIVED_DIRECT: "received_direct",
+    m.RESOLVED_EARLY: "resolved_early",
+    m.RESOLVED_ON_TIME: "resolved_on_time",
+    m.RESOLVED_LATE: "resolved_late",
+    m.OPEN_IN_TIME: "in_progress_in_time",
+    m.OPEN_OVERDUE: "in_progress_overdue",
+}
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,11 @@ class ReportII06a:
     in_progress_in_time: int
     in_progress_overdue: int
 
+    @classmethod
+    def from_measures(cls, values: dict[str, int]) -> ReportII06a:
+        """The form's figures out of a measures dict (as measures_for or one of procedure_measures gives)."""
+        return cls(**{attribute: int(values.get(measure, 0)) for measure, attribute in II06A_COLUMNS.items()})
+
     @property
     def received(self) -> int:
         return self.carried_over + self.received_online + self.received_direct
@@ -103,15 +122,13 @@ class ReportII06a:
     def in_progress(self) -> int:
         return self.in_progress_in_time + self.in_progress_overdue
 
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, attribute) for attribute in II06A_COLUMNS.values())
+
 
 def report_ii06a(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> ReportII06a:
-    values = measures_for(agency_ids, start, end)
-    return ReportII06a(
-        carried_over=values[m.CARRIED_OVER], received_online=values[m.RECEIVED_ONLINE],
-        received_direct=values[m.RECEIVED_DIRECT], resolved_early=values[m.RESOLVED_EARLY],
-        resolved_on_time=values[m.RESOLVED_ON_TIME], resolved_late=values[m.RESOLVED_LATE],
-        in_progress_in_time=values[m.OPEN_IN_TIME], in_progress_overdue=values[m.OPEN_OVERDUE],
-    )  # fmt: skip
+    return ReportII06a.from_measures(measures_for(agency_ids, start, end))
 
 
 def agency_scope(identifier: str | None) -> tuple[list[int], object | None]:

@@ -34,6 +34,8 @@ urlpatterns = [
     # Quyền của chủ thể dữ liệu (urls_privacy: consent, requests, download of all one's data)
     path("", include(("motcua.portal.urls_privacy", "portal"), namespace="privacy")),
     path("", include(("motcua.portal.urls_feedback", "portal"), namespace="feedback")),
+    # Chỉ số phục vụ người dân, doanh nghiệp (public dashboards)
+    path("", include(("motcua.portal.urls_dashboard", "portal"), namespace="dashboard")),
     # Tra cứu hồ sơ (public)
     path("lookup/", views_dossiers.lookup, name="lookup"),
 ]

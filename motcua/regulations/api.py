@@ -15,7 +15,7 @@ from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
 
 from motcua.core.api_errors import ApiError, ErrorResponse
-from motcua.metrics.api import PeriodIn, Scope, _scope
+from motcua.metrics.api import PeriodIn, Scope, period_scope
 from motcua.metrics.savings import savings_for
 
 router = Router()
@@ -63,7 +63,7 @@ def _figures(item) -> dict:
 @router.get("/savings", response={200: SavingsOut, 404: ErrorResponse, 422: ErrorResponse}, auth=None,
             summary="Chi phí xã hội tiết kiệm được (ước tính)", operation_id="savings")  # fmt: skip
 def savings(request: HttpRequest, params: Query[PeriodIn]) -> SavingsOut:
-    ids, scope = _scope(params)
+    ids, scope = period_scope(params)
     found = savings_for(ids, scope.start, scope.end)
     if found.parameters is None:
         raise ApiError(404, "not_found", _("Chưa có đơn giá chi phí tuân thủ áp dụng cho kỳ này."))
