@@ -41,7 +41,8 @@ messages: runtime-system-deps $(VENV)/.runtime-installed
 
 # Debian packages, installed only when missing and only as root. The product needs pango and a font with
 # Vietnamese glyphs (PDF rendering) and gettext (translations); the tests also need Chromium, poppler's
-# pdftotext, zbarimg (reads QR codes), Node.js/npm (axe-core) and SoftHSM2 (a PKCS#11 token for the key tests).
+# pdftotext, zbarimg (reads QR codes), Node.js/npm (axe-core), SoftHSM2 (a PKCS#11 token for the key tests) and
+# headless LibreOffice Calc (opens the exported workbooks).
 runtime-system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -56,6 +57,7 @@ system-deps: runtime-system-deps
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	test -e /usr/lib/softhsm/libsofthsm2.so && command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	$(call install_debian)
 
 define install_debian
