@@ -150,6 +150,7 @@ def ii06a(request: HttpRequest) -> HttpResponse:
         return render(request, "backoffice/report_ii06a.html", context)
     if not form.is_valid():
         context["problem"] = _("Chưa lập được báo cáo: hãy sửa các mục được đánh dấu.")
+        context["problem_forms"] = [form]
         return render(request, "backoffice/report_ii06a.html", context, status=400)
     agency = next(agency for agency in agencies if agency.identifier == form.cleaned_data["agency"])
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
