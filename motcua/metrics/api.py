@@ -122,8 +122,9 @@ class ReportIn(PeriodIn):
     )
 
 
-class ReportOut(Schema):
-    scope: Scope
+class FiguresOut(Schema):
+    """The form's columns of one row (a field, or the total)."""
+
     received: int = SchemaField(description="Tổng số hồ sơ tiếp nhận = kỳ trước chuyển qua + trực tuyến + trực tiếp.")
     carried_over: int
     received_online: int
@@ -136,13 +137,34 @@ class ReportOut(Schema):
     in_progress_in_time: int
     in_progress_overdue: int
 
+    @classmethod
+    def of(cls, report: queries.ReportII06a) -> FiguresOut:
+        return cls(
+            received=report.received, carried_over=report.carried_over, received_online=report.received_online,
+            received_direct=report.received_direct, resolved=report.resolved, resolved_early=report.resolved_early,
+            resolved_on_time=report.resolved_on_time, resolved_late=report.resolved_late,
+            in_progress=report.in_progress, in_progress_in_time=report.in_progress_in_time,
+            in_progress_overdue=report.in_progress_overdue,
+        )  # fmt: skip
+
+
+class FieldRowOut(FiguresOut):
+    number: int = SchemaField(description="Số thứ tự trên biểu.")
+    field_code: str = SchemaField(description="Mã lĩnh vực; trống: thủ tục không còn áp dụng.")
+    field_name: str
+
+
+class ReportOut(FiguresOut):
+    scope: Scope
+    fields: list[FieldRowOut] = SchemaField(description="Một dòng cho mỗi lĩnh vực có số liệu; cộng lại bằng tổng.")
+
 
 @router.get("/reports/ii06a", response={200: ReportOut, 404: ErrorResponse, 422: ErrorResponse}, auth=None,
             summary="Biểu II.06a/VPCP/KSTT", operation_id="report_ii06a")  # fmt: skip
 def report_ii06a(request: HttpRequest, params: Query[ReportIn]):
     ids, scope = period_scope(params)
+    table = report_rows.ii06a_table(ids, scope.start, scope.end)
     if params.format in ("xlsx", "pdf"):
-        table = report_rows.ii06a_table(ids, scope.start, scope.end)
         if params.format == "xlsx":
             name = scope.agency.name if scope.agency else _("Toàn quốc")
             body = exports.ii06a_workbook(table, scope_name=name, start=scope.start, end=scope.end)
@@ -158,14 +180,11 @@ def report_ii06a(request: HttpRequest, params: Query[ReportIn]):
         )  # fmt: skip
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    report = queries.report_ii06a(ids, scope.start, scope.end)
-    return ReportOut(
-        scope=scope, received=report.received, carried_over=report.carried_over,
-        received_online=report.received_online, received_direct=report.received_direct, resolved=report.resolved,
-        resolved_early=report.resolved_early, resolved_on_time=report.resolved_on_time,
-        resolved_late=report.resolved_late, in_progress=report.in_progress,
-        in_progress_in_time=report.in_progress_in_time, in_progress_overdue=report.in_progress_overdue,
-    )  # fmt: skip
+    rows = [
+        FieldRowOut(number=row.number, field_code=row.code, field_name=row.name, **FiguresOut.of(row.report).dict())
+        for row in table.rows
+    ]
+    return ReportOut(scope=scope, fields=rows, **FiguresOut.of(table.total).dict())
 
 
 class StatisticsOut(Schema):

@@ -18,6 +18,10 @@ def test_the_report_in_json_for_the_agency(world, november):
     assert (body["received"], body["carried_over"], body["received_online"], body["received_direct"]) == (14, 1, 12, 1)
     assert (body["resolved"], body["resolved_early"], body["resolved_on_time"], body["resolved_late"]) == (9, 4, 2, 3)
     assert (body["in_progress"], body["in_progress_in_time"], body["in_progress_overdue"]) == (5, 2, 3)
+    # One row per field: the November world's dossiers are all of civil status (Hộ tịch), so it equals the total.
+    [row] = body["fields"]
+    assert (row["number"], row["field_name"]) == (1, "Hộ tịch")
+    assert {key: row[key] for key in row if key in body} == {key: body[key] for key in row if key in body}
 
 
 def test_a_parent_agency_and_the_nation_add_up_their_agencies(world, november):
