@@ -3,8 +3,9 @@ directly under a scope, the operations figures of an agency (open and overdue do
 and the dossiers behind a figure; plus the period chooser both front ends share and the geometry of the charts.
 
 Every read costs a fixed number of queries whatever the number of dossiers, months or agencies: figures come from
-grouped sums over `DailyCount` (flows by month or by agency, stock deltas cumulated here in Python), mirroring
-`queries.measures_for` so that each month's or agency's figures are the ones the API gives for that period.
+grouped sums of the roll-ups (`queries.grouped_sums` by agency, `queries.monthly_sums` by month, stock deltas
+cumulated here in Python) and `queries.complete_measures`, so that each month's or agency's figures are the ones
+the API gives for that period.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,7 @@ from motcua.catalog.models import Agency
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.metrics import measures as m
 from motcua.metrics import queries, schemes, scoring
-from motcua.metrics.models import DailyCount, DossierFact, IndexScheme, SchemeStatus
+from motcua.metrics.models import DossierFact, IndexScheme, SchemeStatus
 
 MAX_DAYS = 366 * 5  # as the API allows
 TREND_MONTHS = 12
@@ -337,38 +337,17 @@ def trend(
     *,
     published: Sequence[IndexScheme] | None = None,
 ) -> Trend:
-    """The index of each month (contiguous, as `trend_months` gives): one grouped query over flows by month, one
-    over stock deltas by month (cumulated here), and the schemes once unless given — 5 queries whatever the months."""
+    """The index of each month (contiguous, as `trend_months` gives): flows by month, the stock before the first
+    month and its deltas by month (cumulated here), one query each (queries.monthly_sums reads whole months from
+    MonthlyCount), and the schemes once unless given — 6 queries whatever the months."""
     ids = list(agency_ids)
     if not months:
         return Trend(months=(), groups=())
     first, last = months[0][0], months[-1][1]
-    flows: dict[dt.date, dict[str, int]] = {}
-    rows = (
-        DailyCount.objects.filter(agency_id__in=ids, measure__in=m.FLOW, day__gte=first, day__lte=last)
-        .annotate(month=TruncMonth("day"))
-        .values("month", "measure")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    for row in rows:
-        flows.setdefault(_as_date(row["month"]), {})[row["measure"]] = int(row["total"] or 0)
-    # Stock: what stood before the first day in one sum (`early`), then each month's deltas; cumulated below.
-    before: dict[str, int] = {}
-    deltas: dict[dt.date, dict[str, int]] = {}
-    rows = (
-        DailyCount.objects.filter(agency_id__in=ids, measure__in=m.STOCK, day__lte=last)
-        .annotate(month=TruncMonth("day"))
-        .values("month", "measure")
-        .annotate(total=Sum("value"), early=Sum("value", filter=Q(day__lt=first)))
-        .order_by()
-    )
-    for row in rows:
-        early, total = int(row["early"] or 0), int(row["total"] or 0)
-        before[row["measure"]] = before.get(row["measure"], 0) + early
-        if total != early:
-            month = deltas.setdefault(_as_date(row["month"]), {})
-            month[row["measure"]] = month.get(row["measure"], 0) + total - early
+    flows = queries.monthly_sums(ids, m.FLOW, months)
+    # Stock: what stood before the first day, then each month's deltas; cumulated below.
+    before = queries.grouped_sums(ids, m.STOCK, None, first - dt.timedelta(days=1)).get(None, {})
+    deltas = queries.monthly_sums(ids, m.STOCK, months)
     if published is None:
         published = published_schemes(last)
     result, seen = [], {}
@@ -412,9 +391,9 @@ def children_of(top: Agency | None) -> list[Agency]:
 def ranking(top: Agency | None, period: Period, *, published: Sequence[IndexScheme] | None = None) -> list[RankRow]:
     """The agencies directly under `top` (None: the nation), each with everything under it, by total points.
 
-    One query for the children, one for the agency tree, one grouped sum of flows and one of stocks by agency,
-    and the scheme (3, unless `published` is given): 7 queries whatever the number of agencies. N/A totals come last,
-    by name.
+    One query for the children, one for the agency tree, grouped sums by agency of the flows, the stocks at the end
+    and before the start, and the scheme (3, unless `published` is given): 8 queries whatever the number of
+    agencies. N/A totals come last, by name.
     """
     children = children_of(top)
     if not children:
@@ -435,29 +414,18 @@ def ranking(top: Agency | None, period: Period, *, published: Sequence[IndexSche
         sizes[child.pk] = len(found)
         owner.update(dict.fromkeys(found, child.pk))
     ids = list(owner)
-    flow: dict[int, dict[str, int]] = {}
-    rows = (
-        DailyCount.objects.filter(agency_id__in=ids, measure__in=m.FLOW, day__gte=period.start, day__lte=period.end)
-        .values("agency_id", "measure")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    for row in rows:
-        sums = flow.setdefault(owner[row["agency_id"]], {})
-        sums[row["measure"]] = sums.get(row["measure"], 0) + int(row["total"] or 0)
-    at_end: dict[int, dict[str, int]] = {}
-    before: dict[int, dict[str, int]] = {}
-    rows = (
-        DailyCount.objects.filter(agency_id__in=ids, measure__in=m.STOCK, day__lte=period.end)
-        .values("agency_id", "measure")
-        .annotate(total=Sum("value"), before=Sum("value", filter=Q(day__lt=period.start)))
-        .order_by()
-    )
-    for row in rows:
-        child = owner[row["agency_id"]]
-        for target, value in ((at_end, row["total"]), (before, row["before"])):
-            sums = target.setdefault(child, {})
-            sums[row["measure"]] = sums.get(row["measure"], 0) + int(value or 0)
+
+    def by_child(sums: dict) -> dict[int, dict[str, int]]:
+        found: dict[int, dict[str, int]] = {}
+        for agency_id, values in sums.items():
+            child = found.setdefault(owner[agency_id], {})
+            for measure, value in values.items():
+                child[measure] = child.get(measure, 0) + value
+        return found
+
+    flow = by_child(queries.grouped_sums(ids, m.FLOW, period.start, period.end, by_agency=True))
+    at_end = by_child(queries.grouped_sums(ids, m.STOCK, None, period.end, by_agency=True))
+    before = by_child(queries.grouped_sums(ids, (m.OPEN,), None, period.start - dt.timedelta(days=1), by_agency=True))
     scored = [
         (child, scoring.score(scheme, _values(flow.get(child.pk, {}), at_end.get(child.pk, {}),
                                               before.get(child.pk, {}))))

@@ -5,6 +5,8 @@
 - `DossierFact`: what the index needs of one dossier, derived from its action log and its satisfaction rating
   (never typed in), with the day deltas it contributed; `FeedbackFact`: the same for one feedback (PAKN).
 - `DailyCount`: per agency, day and measure, so a period's figures cost O(agencies × days), never O(dossiers);
+  `MonthlyCount`: the same deltas summed by month, so a period reads its whole months there and only its partial
+  months' days from DailyCount (a year of stock history: 12 rows per agency and measure, not 365);
   `ProcedureDailyCount`: the dossiers' deltas again per procedure, for the report's rows by field and the
   savings by procedure (O(agencies × procedures × days)).
 """
@@ -160,6 +162,26 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.measure}: {self.value}"
+
+
+class MonthlyCount(models.Model):
+    """One agency's count of one measure in one month (`month`: its first day) — DailyCount's rows of the month."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    measure = models.CharField(max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số đếm theo tháng")
+        verbose_name_plural = _("số đếm theo tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "measure", "month"], name="monthly_count_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthly_count_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.month:%Y-%m} {self.measure}: {self.value}"
 
 
 class FeedbackFact(models.Model):

@@ -1,7 +1,9 @@
 """Reads of the roll-ups: the measures of some agencies over a period, and report II.06a.
 
-Every figure is a sum over `DailyCount` rows — flow measures over the period's days, stock measures over every
-day up to its end — so it costs O(agencies × days), whatever the number of dossiers.
+Every figure is a sum of deltas — flow measures over the period, stock measures over everything up to its end —
+read from `MonthlyCount` for the whole months and from `DailyCount` for the days of partial months (one UNION
+query per sum), so it costs O(agencies × months + agencies × days of partial months), whatever the number of
+dossiers.
 """
 
 from __future__ import annotations
@@ -10,27 +12,101 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from motcua.catalog.models import Agency
 from motcua.dossiers.models import ChannelCode
 from motcua.metrics import measures as m
-from motcua.metrics.models import DailyCount, DossierFact, Outcome, ProcedureDailyCount
+from motcua.metrics.models import DailyCount, DossierFact, MonthlyCount, Outcome, ProcedureDailyCount
 from motcua.workdays.calendar import TIME_ZONE
 
 
-def _sums(agency_ids: Iterable[int], condition: Q) -> dict[str, int]:
-    rows = (
-        DailyCount.objects.filter(condition, agency_id__in=list(agency_ids))
-        .values("measure")
-        .annotate(total=Sum("value"))
-    )
-    return {row["measure"]: int(row["total"] or 0) for row in rows}
+def _spans(start: dt.date | None, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """[start, end] (start None: from the beginning) as its whole months (first days of the first and last) and the
+    day spans of its partial months."""
+    after_end = end + dt.timedelta(days=1)
+    last_whole = after_end.replace(day=1)  # months before this one end within the period
+    if start is None:
+        return (dt.date.min, last_whole - dt.timedelta(days=1)), [(last_whole, end)] if last_whole <= end else []
+    first_whole = start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if first_whole >= last_whole:  # no whole month inside
+        return None, [(start, end)]
+    days = [(start, first_whole - dt.timedelta(days=1))] if start < first_whole else []
+    if last_whole <= end:
+        days.append((last_whole, end))
+    return (first_whole, last_whole - dt.timedelta(days=1)), days
+
+
+def grouped_sums(
+    agency_ids: Iterable[int], measures: Iterable[str], start: dt.date | None, end: dt.date, *, by_agency: bool = False
+) -> dict[int | None, dict[str, int]]:
+    """Σ deltas of `measures` over [start, end] (start None: everything up to `end`), in one query: {None: sums}, or
+    {agency id: sums} with `by_agency`."""
+    agency_ids, measures = list(agency_ids), list(measures)
+    months, days = _spans(start, end)
+    columns = ["agency_id", "measure"] if by_agency else ["measure"]
+    parts = []
+    if days:
+        within = Q()
+        for first, last in days:
+            within |= Q(day__gte=first, day__lte=last)
+        parts.append(
+            DailyCount.objects.filter(within, agency_id__in=agency_ids, measure__in=measures)
+            .values(*columns).annotate(total=Sum("value")).order_by()
+        )  # fmt: skip
+    if months:
+        parts.append(
+            MonthlyCount.objects.filter(
+                agency_id__in=agency_ids, measure__in=measures, month__gte=months[0], month__lte=months[1]
+            ).values(*columns).annotate(total=Sum("value")).order_by()
+        )  # fmt: skip
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[int | None, dict[str, int]] = {}
+    for row in rows:
+        sums = found.setdefault(row["agency_id"] if by_agency else None, {})
+        sums[row["measure"]] = sums.get(row["measure"], 0) + int(row["total"] or 0)
+    return found
+
+
+def monthly_sums(
+    agency_ids: Iterable[int], measures: Iterable[str], months: Iterable[tuple[dt.date, dt.date]]
+) -> dict[dt.date, dict[str, int]]:
+    """Σ deltas of `measures` in each of `months` ((start, end) within one month each, whole or partial), in one
+    query: {first day of the month: sums}."""
+    agency_ids, measures = list(agency_ids), list(measures)
+    whole, partial = [], Q()
+    for start, end in months:
+        if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+            whole.append(start)
+        else:
+            partial |= Q(day__gte=start, day__lte=end)
+    parts = []
+    if partial:
+        parts.append(
+            DailyCount.objects.filter(partial, agency_id__in=agency_ids, measure__in=measures)
+            .annotate(month_of=TruncMonth("day")).values("month_of", "measure").annotate(total=Sum("value")).order_by()
+        )  # fmt: skip
+    if whole:
+        parts.append(
+            MonthlyCount.objects.filter(agency_id__in=agency_ids, measure__in=measures, month__in=whole)
+            .annotate(month_of=F("month")).values("month_of", "measure").annotate(total=Sum("value")).order_by()
+        )  # fmt: skip
+    if not parts:
+        return {}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[dt.date, dict[str, int]] = {}
+    for row in rows:
+        month = row["month_of"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        sums = found.setdefault(month, {})
+        sums[row["measure"]] = sums.get(row["measure"], 0) + int(row["total"] or 0)
+    return found
 
 
 def stock_at(agency_ids: Iterable[int], day: dt.date) -> dict[str, int]:
-    """What stood at the end of `day`: open dossiers, and those of them overdue."""
-    found = _sums(agency_ids, Q(measure__in=m.STOCK, day__lte=day))
+    """What stood at the end of `day`: open dossiers, and those of them overdue (and open feedback)."""
+    found = grouped_sums(agency_ids, m.STOCK, None, day).get(None, {})
     return {measure: found.get(measure, 0) for measure in m.STOCK}
 
 
@@ -50,8 +126,8 @@ def complete_measures(flow: dict[str, int], stock_end: dict[str, int], stock_bef
 def measures_for(agency_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[str, int]:
     """Every measure of these agencies for the period [start, end] (days, inclusive), derived ones included."""
     agency_ids = list(agency_ids)
-    flow = _sums(agency_ids, Q(measure__in=m.FLOW, day__gte=start, day__lte=end))
-    before = _sums(agency_ids, Q(measure=m.OPEN, day__lt=start))
+    flow = grouped_sums(agency_ids, m.FLOW, start, end).get(None, {})
+    before = grouped_sums(agency_ids, (m.OPEN,), None, start - dt.timedelta(days=1)).get(None, {})
     return complete_measures(flow, stock_at(agency_ids, end), before)
 
 

@@ -1,7 +1,7 @@
 """Writes of the roll-ups: one dossier's or feedback's fact refreshed (and its deltas applied), or all rebuilt.
 
-A dossier's deltas go to DailyCount (per agency) and to ProcedureDailyCount (per agency and procedure); a
-feedback's only to DailyCount (feedback need not concern a procedure).
+A dossier's deltas go to DailyCount and MonthlyCount (per agency) and to ProcedureDailyCount (per agency and
+procedure); a feedback's only to the first two (feedback need not concern a procedure).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from motcua.metrics.models import (
     DossierFact,
     FeedbackFact,
     IndexScheme,
+    MonthlyCount,
     ProcedureDailyCount,
     SchemeStatus,
 )
@@ -99,22 +100,59 @@ def _difference(old: Mapping[str, int], new: Mapping[str, int]) -> dict[str, int
     return {key: new.get(key, 0) - old.get(key, 0) for key in keys if new.get(key, 0) != old.get(key, 0)}
 
 
+def by_month(deltas: Mapping[tuple[str, object], int]) -> dict[tuple[str, object], int]:
+    """(measure, day) → delta summed into (measure, first day of the month) → delta, zeros dropped."""
+    months: dict[tuple[str, object], int] = defaultdict(int)
+    for (measure, day), delta in deltas.items():
+        months[(measure, day.replace(day=1))] += delta
+    return {key: value for key, value in months.items() if value}
+
+
+def _add(model, where: Mapping, column: str, deltas: Mapping[tuple[str, object], int]) -> None:
+    keys = sorted(deltas)
+    model.objects.bulk_create(
+        [model(**where, measure=measure, **{column: when}, value=0) for measure, when in keys], ignore_conflicts=True
+    )
+    for measure, when in keys:
+        model.objects.filter(**where, measure=measure, **{column: when}).update(
+            value=F("value") + deltas[measure, when]
+        )
+
+
 def _apply(agency_id: int, deltas: Mapping[str, int], *, procedure_id: int | None = None) -> None:
-    """Add the deltas to the day counts (and the procedure's), in one fixed order — DailyCount first, then by key —
-    so two workers never wait on each other in a cycle."""
+    """Add the deltas to the day and month counts (and the procedure's), in one fixed order — DailyCount,
+    MonthlyCount, ProcedureDailyCount, each by key — so two workers never wait on each other in a cycle."""
     if not deltas:
         return
-    keys = sorted(deltas)
-    rows = [facts.split_key(key) for key in keys]
-    tables = [(DailyCount, {"agency_id": agency_id})]
+    days = {facts.split_key(key): delta for key, delta in deltas.items()}
+    _add(DailyCount, {"agency_id": agency_id}, "day", days)
+    _add(MonthlyCount, {"agency_id": agency_id}, "month", by_month(days))
     if procedure_id is not None:
-        tables.append((ProcedureDailyCount, {"agency_id": agency_id, "procedure_id": procedure_id}))
-    for model, where in tables:
-        model.objects.bulk_create(
-            [model(**where, measure=measure, day=day, value=0) for measure, day in rows], ignore_conflicts=True
+        _add(ProcedureDailyCount, {"agency_id": agency_id, "procedure_id": procedure_id}, "day", days)
+
+
+def months_from_days() -> int:
+    """Sum MonthlyCount anew from DailyCount (for tables filled in bulk, e.g. by the benchmark). Returns its rows."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    with transaction.atomic():
+        MonthlyCount.objects.all().delete()
+        rows = (
+            DailyCount.objects.annotate(month=TruncMonth("day"))
+            .values("agency_id", "month", "measure")
+            .annotate(total=Sum("value"))
+            .order_by()
         )
-        for key, (measure, day) in zip(keys, rows, strict=True):
-            model.objects.filter(**where, measure=measure, day=day).update(value=F("value") + deltas[key])
+        made = MonthlyCount.objects.bulk_create(
+            (
+                MonthlyCount(agency_id=row["agency_id"], month=row["month"], measure=row["measure"], value=row["total"])
+                for row in rows.iterator()
+                if row["total"]
+            ),
+            batch_size=REBUILD_BATCH,
+        )
+    return len(made)
 
 
 def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = None) -> int:
@@ -130,6 +168,7 @@ def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = N
     count = 0
     with transaction.atomic():
         ProcedureDailyCount.objects.all().delete()
+        MonthlyCount.objects.all().delete()
         DailyCount.objects.all().delete()
         DossierFact.objects.all().delete()
         FeedbackFact.objects.all().delete()
@@ -171,6 +210,17 @@ def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = N
             [
                 DailyCount(agency_id=a, measure=measure, day=day, value=v)
                 for (a, measure, day), v in totals.items()
+                if v
+            ],
+            batch_size=batch,
+        )
+        months: dict[tuple[int, str, object], int] = defaultdict(int)
+        for (a, measure, day), v in totals.items():
+            months[(a, measure, day.replace(day=1))] += v
+        MonthlyCount.objects.bulk_create(
+            [
+                MonthlyCount(agency_id=a, measure=measure, month=month, value=v)
+                for (a, measure, month), v in months.items()
                 if v
             ],
             batch_size=batch,

@@ -40,7 +40,7 @@ from motcua.feedback import queries as feedback_queries
 from motcua.feedback import services as feedback
 from motcua.metrics import measures as m
 from motcua.metrics import queries, rollups, schemes, scoring
-from motcua.metrics.models import DailyCount, DossierFact, ProcedureDailyCount
+from motcua.metrics.models import DailyCount, DossierFact, MonthlyCount, ProcedureDailyCount
 
 NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 PERIODS = [
@@ -142,9 +142,10 @@ def roll_ups_count_as_the_feedback_part_does(ids, period):
     )  # fmt: skip
 
 
-def _roll_ups() -> tuple[list, list]:
+def _roll_ups() -> tuple[list, list, list]:
     return (
         sorted(DailyCount.objects.exclude(value=0).values_list("agency_id", "measure", "day", "value")),
+        sorted(MonthlyCount.objects.exclude(value=0).values_list("agency_id", "measure", "month", "value")),
         sorted(
             ProcedureDailyCount.objects.exclude(value=0).values_list(
                 "agency_id", "procedure_id", "measure", "day", "value"
@@ -159,7 +160,13 @@ def _facts() -> list[tuple]:
 
 def test_the_rebuild_and_the_data_migration_reproduce_ratings_feedback_and_procedure_counts(world, satisfied_november):
     kept, facts = _roll_ups(), _facts()
-    assert any(row[1] == m.FEEDBACK_OPEN for row in kept[0]) and kept[1]
+    assert any(row[1] == m.FEEDBACK_OPEN for row in kept[0]) and kept[1] and kept[2]
+    # The month counts are the day counts summed by month, as kept change by change.
+    months: dict[tuple, int] = {}
+    for agency_id, measure, day, value in kept[0]:
+        key = (agency_id, measure, day.replace(day=1))
+        months[key] = months.get(key, 0) + value
+    assert kept[1] == sorted((*key, value) for key, value in months.items() if value)
     rollups.rebuild()
     assert _roll_ups() == kept and _facts() == facts
     # Migration 0004 brings a database of 0002's roll-ups to the same figures (and its reverse takes them back).
@@ -169,6 +176,11 @@ def test_the_rebuild_and_the_data_migration_reproduce_ratings_feedback_and_proce
     assert not DossierFact.objects.exclude(rated_at=None).exists()
     migration.fill(django_apps, None)
     assert _roll_ups() == kept and _facts() == facts
+    months = importlib.import_module("motcua.metrics.migrations.0007_fill_monthly_counts")
+    months.empty(django_apps, None)
+    assert not MonthlyCount.objects.exists()
+    months.fill(django_apps, None)
+    assert _roll_ups() == kept
 
 
 def procedure_counts_add_up_to_the_agency_counts(world, period):

@@ -10,11 +10,27 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from motcua.metrics import rollups
-from motcua.metrics.models import DailyCount
+from motcua.metrics.models import DailyCount, MonthlyCount, ProcedureDailyCount
 
 
 def _counts() -> list[tuple]:
-    return sorted(DailyCount.objects.exclude(value=0).values_list("agency_id", "measure", "day", "value"))
+    """Every non-zero roll-up row, comparable across a rebuild (ids differ; the keys and values must not)."""
+    return [
+        *sorted(
+            ("day", *row)
+            for row in DailyCount.objects.exclude(value=0).values_list("agency_id", "measure", "day", "value")
+        ),
+        *sorted(
+            ("month", *row)
+            for row in MonthlyCount.objects.exclude(value=0).values_list("agency_id", "measure", "month", "value")
+        ),
+        *sorted(
+            ("procedure", *row)
+            for row in ProcedureDailyCount.objects.exclude(value=0).values_list(
+                "agency_id", "procedure_id", "measure", "day", "value"
+            )
+        ),
+    ]
 
 
 class Command(BaseCommand):
@@ -31,6 +47,6 @@ class Command(BaseCommand):
             if check:
                 transaction.set_rollback(True)
         differ = before != after
-        self.stdout.write(f"{read} dossiers read; {len(after)} day counts; {'differ' if differ else 'same'}.")
+        self.stdout.write(f"{read} dossiers read; {len(after)} counts; {'differ' if differ else 'same'}.")
         if check and differ:
             raise CommandError("The kept roll-ups differ from a rebuild from the action log.")
