@@ -12,7 +12,6 @@ from motcua.catalog import queries
 from motcua.catalog.forms import ProcedureFilterForm
 from motcua.catalog.models import Agency, AgencyKind, Channel, FormFieldType, Level, ProcedureVersion
 from motcua.catalog.schemas import FormSchema
-from motcua.regulations import queries as compliance_cost
 
 
 def _page(request: HttpRequest, queryset) -> object:
@@ -72,7 +71,6 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "channels": [Channel(channel).label for channel in version.channels],
         "form_fields": form_fields,
         "expected": queries.expected_appointment(version, received_at=timezone.now()),
-        "compliance_cost": compliance_cost.estimate(version.procedure, timezone.localdate()),
     }
     return render(request, "catalog/procedure_detail.html", context)
 

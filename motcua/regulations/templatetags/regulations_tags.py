@@ -1,4 +1,5 @@
-"""Display helpers for compliance cost: amounts in đồng (zero and negative ones too) and hours."""
+"""Display helpers for compliance cost: amounts in đồng (zero and negative ones too) and hours, and the estimate
+panel a procedure's page includes (an inclusion tag, so the catalogue below this app never imports it)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
+
+
+@register.inclusion_tag("regulations/_compliance_cost.html")
+def compliance_cost(procedure) -> dict:
+    """The procedure's estimate on paper and online, as in force today (nothing when no unit costs apply yet)."""
+    from django.utils import timezone
+
+    from motcua.regulations.queries import estimate
+
+    return {"cost": estimate(procedure, timezone.localdate())}
 
 
 @register.filter
