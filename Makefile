@@ -139,3 +139,31 @@ clean:
 BENCH_LOAD_DOSSIERS ?= 1000000
 bench-load: dev-deps messages
 	BENCH_LOAD_DOSSIERS=$(BENCH_LOAD_DOSSIERS) $(BIN)/python scripts/bench_load/run.py
+
+## make bench-metrics: dashboard latency over BENCH_METRICS_DOSSIERS dossiers of synthetic history (each N in
+## turn), on PostgreSQL at BENCH_DATABASE_URL or else a local database motcua_bench_metrics (flushed first), with
+## the rebuild and refresh costs of BENCH_METRICS_SAMPLE real dossiers (first N only; 0 skips); results merged
+## into bench-results/metrics-postgresql.json by N (motcua/metrics/bench.py); BENCH_METRICS_ARGS adds options
+## (e.g. --repeat 7 --budget 15 --min-runs 1, as the 10M run of the README). Not part of make test.
+.PHONY: bench-metrics
+BENCH_METRICS_DOSSIERS ?= 1000000 10000000
+BENCH_METRICS_SAMPLE ?= 20000
+BENCH_METRICS_OUTPUT ?= bench-results/metrics-postgresql.json
+BENCH_METRICS_DB := motcua_bench_metrics
+BENCH_METRICS_ARGS ?=
+bench-metrics: dev-deps messages
+	@url="$${BENCH_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+	  url="postgres://postgres@127.0.0.1:5432/$(BENCH_METRICS_DB)"; \
+	  $(BIN)/python -c 'import psycopg, sys; c = psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True); \
+	    c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [sys.argv[1]]).fetchone() or c.execute(f"CREATE DATABASE \"{sys.argv[1]}\"")' \
+	    $(BENCH_METRICS_DB) || exit 1; \
+	fi; \
+	sample=$(BENCH_METRICS_SAMPLE); \
+	for n in $(BENCH_METRICS_DOSSIERS); do \
+	  DATABASE_URL="$$url" $(MANAGE) migrate --no-input -v 0 && \
+	  DATABASE_URL="$$url" $(MANAGE) flush --no-input && \
+	  DATABASE_URL="$$url" $(MANAGE) bench_metrics --dossiers $$n --real-sample $$sample \
+	    --output $(BENCH_METRICS_OUTPUT) $(BENCH_METRICS_ARGS) || exit 1; \
+	  sample=0; \
+	done
