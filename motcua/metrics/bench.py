@@ -140,7 +140,12 @@ def ensure_catalogue(log: Callable[[str], None] = print) -> None:
     with a committee for every commune."""
     from motcua.catalog.services import import_agencies, import_catalog, load_administrative_units
     from motcua.demo.services import DEMO_DIR, commune_agency_identifier
+    from motcua.metrics import qd766
+    from motcua.regulations import defaults as compliance_cost_defaults
 
+    # What the data migrations load and `make bench-metrics`'s flush took away: the index schemes, the unit costs.
+    qd766.ensure()
+    compliance_cost_defaults.ensure()
     if not AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).exists():
         load_administrative_units()
         log("  administrative units loaded")
