@@ -25,6 +25,15 @@ def officer_agencies(user, *, role: str | None = None) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=ids, is_active=True).select_related("unit", "unit__parent").order_by("name")
 
 
+def figures_agencies(user) -> list[Agency]:
+    """The agencies whose figures (operations dashboard, report II.06a) the user may open, by name: where an officer
+    holds a role (policy.figures_agency_ids); operators every agency."""
+    agencies = Agency.objects.order_by("name", "identifier")
+    if not policy.is_operator(user):
+        agencies = agencies.filter(pk__in=policy.figures_agency_ids(user))
+    return list(agencies.only("pk", "identifier", "name"))
+
+
 def procedure_choices(agency_ids: list[int]) -> list[tuple[str, str]]:
     """(code, name) of the current procedures these agencies carry out, for the worklist filter."""
     if not agency_ids:

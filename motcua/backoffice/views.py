@@ -62,24 +62,26 @@ logger = logging.getLogger(__name__)
 # ----- access -----------------------------------------------------------------------------------------------------
 
 
-def officer_required(view=None, *, redirect_others: bool = False):
-    """Every back-office view goes through this: only officers get in.
+def officer_required(view=None, *, redirect_others: bool = False, operators: bool = False):
+    """Every back-office view goes through this: only officers get in (and operators, with `operators=True`: the
+    pages of figures, where they see every agency's).
 
     Someone not logged in is sent to the officer login (and back). A logged-in citizen or organisation gets a
     404 for dossier pages (their existence is not disclosed), or the officer login for the entry pages
     (`redirect_others=True`). Pages are never cached: they show personal data.
     """
+    allowed = (UserKind.OFFICER, UserKind.OPERATOR) if operators else (UserKind.OFFICER,)
 
     def decorate(view_func):
         @wraps(view_func)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             user = request.user
-            if not user.is_authenticated or (user.kind != UserKind.OFFICER and redirect_others):
+            if not user.is_authenticated or (user.kind not in allowed and redirect_others):
                 # Back to this page after the login; a form sent without a session cannot be replayed.
                 if request.method != "GET":
                     return redirect("accounts:login_officer")
                 return redirect_to_login(request.get_full_path(), reverse("accounts:login_officer"))
-            if user.kind != UserKind.OFFICER:
+            if user.kind not in allowed:
                 raise Http404
             return view_func(request, *args, **kwargs)
 

@@ -10,62 +10,27 @@ from the dashboard (an entry page) and gets a 404 from a list of dossiers, as wi
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from motcua.accounts.models import UserKind
-from motcua.backoffice.views import _payment_reports, _receives
+from motcua.backoffice import queries as backoffice_queries
+from motcua.backoffice.views import _payment_reports, _receives, officer_required
 from motcua.catalog.models import Agency
 from motcua.dossiers import policy
 from motcua.metrics import dashboards
 from motcua.metrics import measures as m
 
-STAFF = (UserKind.OFFICER, UserKind.OPERATOR)
 # Biểu II.06a's figures, in the report's order, each a measure whose dossiers can be listed.
 REPORT_MEASURES = (
     m.CARRIED_OVER, m.RECEIVED_ONLINE, m.RECEIVED_DIRECT, "received", m.RESOLVED_EARLY, m.RESOLVED_ON_TIME,
     m.RESOLVED_LATE, "resolved", m.OPEN_IN_TIME, m.OPEN_OVERDUE, m.OPEN,
 )  # fmt: skip
-
-
-def staff_required(*, redirect_others: bool):
-    """Officers and operators only (operators have no dossier pages, but see every agency's figures).
-
-    Not logged in: the officer login, and back. Anyone else: the login too for an entry page
-    (`redirect_others`), a 404 for a page about dossiers. Never cached: the pages are internal.
-    """
-
-    def decorate(view_func):
-        @wraps(view_func)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated or (user.kind not in STAFF and redirect_others):
-                return redirect_to_login(request.get_full_path(), reverse("accounts:login_officer"))
-            if user.kind not in STAFF:
-                raise Http404
-            return view_func(request, *args, **kwargs)
-
-        return never_cache(wrapper)
-
-    return decorate
-
-
-def _agencies(user) -> list[Agency]:
-    """The agencies whose operations the user may open, by name (operators: every agency)."""
-    agencies = Agency.objects.order_by("name", "identifier")
-    if not policy.is_operator(user):
-        agencies = agencies.filter(pk__in=policy.figures_agency_ids(user))
-    return list(agencies.only("pk", "identifier", "name"))
 
 
 def _agency(request: HttpRequest, agencies: list[Agency], identifier: str | None) -> Agency | None:
@@ -82,11 +47,11 @@ def _nav(user) -> dict:
     return {"can_register": _receives(user), "payment_reports": _payment_reports(user)}
 
 
-@staff_required(redirect_others=True)
+@officer_required(redirect_others=True, operators=True)
 @require_GET
 def operations(request: HttpRequest) -> HttpResponse:
     """An agency's index figures for the period (?agency=&month=|year=&quarter=|from=&to=), and its open dossiers."""
-    agencies = _agencies(request.user)
+    agencies = backoffice_queries.figures_agencies(request.user)
     agency = _agency(request, agencies, request.GET.get("agency"))
     form, period = dashboards.parse_period(request.GET)
     context = {"agencies": agencies, "agency": agency, "form": form, "period": period, **_nav(request.user)}
@@ -113,11 +78,11 @@ def operations(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/operations.html", context)
 
 
-@staff_required(redirect_others=False)
+@officer_required(operators=True)
 @require_GET
 def dossiers(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one figure: ?measure=&agency=&from=&to= (the figure's period, days inclusive)."""
-    agencies = _agencies(request.user)
+    agencies = backoffice_queries.figures_agencies(request.user)
     agency = _agency(request, agencies, request.GET.get("agency") or "-")
     measure = request.GET.get("measure", "")
     form, period = dashboards.parse_period({"from": request.GET.get("from", ""), "to": request.GET.get("to", "")})

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,13 +18,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from motcua.accounts.models import UserKind
-from motcua.backoffice.views import _payment_reports, _receives
+from motcua.backoffice import queries as backoffice_queries
+from motcua.backoffice.views import _payment_reports, _receives, officer_required
 from motcua.catalog.models import Agency
-from motcua.dossiers import policy
 from motcua.metrics import exports, queries, report_rows
 from motcua.metrics.api import MAX_DAYS
 
@@ -109,14 +106,6 @@ class ReportForm(forms.Form):
         return data
 
 
-def _allowed_agencies(user) -> list[Agency]:
-    """The agencies the user may open a report of, by name (operators: every agency)."""
-    agencies = Agency.objects.order_by("name")
-    if not policy.is_operator(user):
-        agencies = agencies.filter(pk__in=policy.figures_agency_ids(user))
-    return list(agencies.only("pk", "identifier", "name"))
-
-
 def _initial(agencies: list[Agency], today: dt.date) -> dict:
     return {
         "agency": agencies[0].identifier if agencies else "",
@@ -127,14 +116,12 @@ def _initial(agencies: list[Agency], today: dt.date) -> dict:
     }
 
 
-@never_cache
+@officer_required(redirect_others=True, operators=True)
 @require_GET
 def ii06a(request: HttpRequest) -> HttpResponse:
     """Biểu II.06a of a chosen agency and period, one row per field; ?agency=&period=month|quarter|year|custom."""
     user = request.user
-    if not user.is_authenticated or user.kind not in (UserKind.OFFICER, UserKind.OPERATOR):
-        return redirect_to_login(request.get_full_path(), reverse("accounts:login_officer"))
-    agencies = _allowed_agencies(user)
+    agencies = backoffice_queries.figures_agencies(user)
     identifier = request.GET.get("agency")
     if identifier is not None and identifier not in {agency.identifier for agency in agencies}:
         raise Http404(identifier)  # another agency's report is not disclosed, as an unknown agency
