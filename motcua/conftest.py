@@ -139,6 +139,20 @@ class CheckedPage:
     loads a page through `.page` directly it must call `check_page(name)` itself, or it fails at teardown.
     """
 
+    def log_in(self, user) -> None:
+        """Switch the browser to `user`'s session (a force-logged-in test client's; the login pages have their own
+        browser tests), or to an anonymous visitor's with None."""
+        from django.conf import settings as django_settings
+        from django.test import Client
+
+        self.page.context.clear_cookies()
+        if user is None:
+            return
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        self.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": self.base_url}])
+
     def __init__(self, page, base_url: str, axe_source: str, screenshot_dir: Path):
         self.page = page
         self.base_url = base_url.rstrip("/") + "/"

@@ -4,8 +4,6 @@ off to a specialist. Every page is axe-checked (WCAG 2.1 AA) at 375 and 1280 px 
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from motcua.backoffice.tests.conftest import file_dossier
@@ -18,17 +16,9 @@ from motcua.dossiers.tests.factories import PDF_BYTES
 pytestmark = pytest.mark.browser
 
 
-def log_in(site, user) -> None:
-    """The session of a force-logged-in test client, handed to the browser (the login pages have their own test)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    site.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.base_url}])
-
-
 def test_an_officer_receives_a_dossier_and_hands_it_off(site, world):
     dossier = file_dossier(world)
-    log_in(site, world.reception)
+    site.log_in(world.reception)
     page = site.page
 
     site.visit("/backoffice/", "worklist-mine")
@@ -79,7 +69,7 @@ def test_the_desk_registers_a_walk_in_dossier_from_its_paper_form_and_scans(site
     ]  # fmt: skip
     save_draft(doc=ProcedureDoc.model_validate(doc))
     version = publish_draft(procedure_code=doc["code"])  # a new version of the procedure, with the longer form
-    log_in(site, world.reception)
+    site.log_in(world.reception)
     page = site.page
 
     site.visit("/backoffice/register/", "register-choose")

@@ -8,8 +8,6 @@ import re
 import subprocess
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from motcua.dossiers.models import Dossier, DossierState
@@ -20,21 +18,9 @@ from motcua.signing.pades import validate_pdf
 pytestmark = pytest.mark.browser
 
 
-def sign_in_as(site, user) -> None:
-    """Switch the browser to `user`'s session, or to an anonymous visitor's with None (the login pages have
-    their own browser tests)."""
-    site.page.context.clear_cookies()
-    if user is None:
-        return
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    site.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.base_url}])
-
-
 def officer_acts(site, dossier, officer, action: str, name: str, *, fill=None, assignee: str | None = None) -> None:
     """An officer opens the dossier in the back office and submits one action form."""
-    sign_in_as(site, officer)
+    site.log_in(officer)
     site.visit(f"/backoffice/dossiers/{dossier.code}/", f"{name}-before")
     form = site.page.get_by_role("form", name=action)
     for label, value in (fill or {}).items():
@@ -48,7 +34,7 @@ def officer_acts(site, dossier, officer, action: str, name: str, *, fill=None, a
 def file_online(site, world) -> Dossier:
     """The citizen files the birth registration online: guide → e-form → components → review → submit."""
     page = site.page
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
     site.visit("/procedures/1.001193/", "procedure")
     site.click_and_wait(page.get_by_role("link", name="Nộp hồ sơ trực tuyến"), "guide")
     site.click_and_wait(page.get_by_role("button", name="Bắt đầu khai hồ sơ"), "form")
@@ -81,7 +67,7 @@ def test_a_full_process_online_dossier_from_filing_to_returned_result(site, worl
     )  # fmt: skip
 
     # The citizen supplements online.
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
     site.visit(f"/dossiers/{dossier.code}/", "citizen-supplement")
     supplement = page.get_by_role("region", name="Cơ quan yêu cầu bổ sung hồ sơ")
     expect(supplement).to_contain_text("Giấy chứng sinh bản rõ nét")
@@ -102,7 +88,7 @@ def test_a_full_process_online_dossier_from_filing_to_returned_result(site, worl
     assert dossier.state == DossierState.RESULT_READY
     officer_acts(site, dossier, world.reception, "Trả kết quả", "returned")
 
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
     site.visit(f"/dossiers/{dossier.code}/", "citizen-result")
     timeline = page.locator(".my-timeline")
     for step in ("Nộp hồ sơ trực tuyến", "Tiếp nhận hồ sơ", "Bổ sung hồ sơ", "Phê duyệt kết quả", "Trả kết quả"):
@@ -136,7 +122,7 @@ def test_a_refused_dossier_and_a_withdrawn_one(site, world):
     refused.refresh_from_db()
     assert refused.state == DossierState.REFUSED
 
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
     site.visit(f"/dossiers/{refused.code}/", "citizen-refused")
     expect(page.locator(".my-timeline")).to_contain_text("Từ chối tiếp nhận")
 
@@ -167,7 +153,7 @@ def test_no_cash_no_paper_fee_paid_online_result_signed_downloaded_and_verified_
     assert dossier.state == DossierState.PAYMENT_REQUESTED
 
     # The citizen sees the bill with its lines and pays it on the sandbox gateway's own page.
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
     site.visit(f"/dossiers/{dossier.code}/", "citizen-bill")
     bill = page.get_by_role("region", name="Phí, lệ phí phải nộp")
     expect(bill).to_contain_text("Phí cấp bản sao trích lục khai sinh")
@@ -188,7 +174,7 @@ def test_no_cash_no_paper_fee_paid_online_result_signed_downloaded_and_verified_
     assert dossier.state == DossierState.RESULT_READY
 
     # The citizen downloads the signed result from "my dossiers": that returns it.
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
     site.visit(f"/dossiers/{dossier.code}/", "citizen-result")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Tải kết quả (PDF có chữ ký số)").click()
@@ -203,7 +189,7 @@ def test_no_cash_no_paper_fee_paid_online_result_signed_downloaded_and_verified_
     qr_url = read_qr_code(pdf_path, tmp_path)
     result = dossier.issued_results.get()
     assert qr_url == f"{live_server.url}/verify/{result.pk}/"
-    sign_in_as(site, None)
+    site.log_in(None)
     site.visit(qr_url, "verified")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xác thực kết quả")
     expect(page.locator("main")).to_contain_text("Kết quả đang có hiệu lực")

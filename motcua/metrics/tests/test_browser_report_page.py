@@ -4,8 +4,6 @@ per field, then mistypes a custom period and is told what to fix. Every page is 
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from motcua.metrics.tests.ii06a_world import CIVIL_STATUS
@@ -13,15 +11,8 @@ from motcua.metrics.tests.ii06a_world import CIVIL_STATUS
 pytestmark = pytest.mark.browser
 
 
-def log_in(site, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    site.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.base_url}])
-
-
 def test_an_officer_reads_the_report_and_fixes_a_bad_period(site, world, november):
-    log_in(site, world.leader)
+    site.log_in(world.leader)
     page = site.page
     site.visit("/backoffice/reports/ii06a/", "ii06a-this-month")
     expect(page.get_by_role("link", name="Báo cáo II.06a")).to_have_attribute("aria-current", "page")

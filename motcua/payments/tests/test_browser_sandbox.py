@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from motcua.payments import services
@@ -14,17 +12,10 @@ from motcua.payments.models import PaymentStatus
 pytestmark = pytest.mark.browser
 
 
-def log_in(site, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    site.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.base_url}])
-
-
 def test_paying_on_the_sandbox_page(site, paying, live_server, settings):
     settings.MOTCUA_SITE_URL = live_server.url
     payment, url = services.start_payment(bill=paying.bill, gateway_code="sandbox")
-    log_in(site, paying.world.owner)
+    site.log_in(paying.world.owner)
     page = site.page
 
     site.visit(url, "sandbox-pay")

@@ -8,13 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from motcua.dossiers.tests.factories import at
 from motcua.metrics import dashboards, queries, schemes, scoring
 from motcua.metrics.tests import conftest as metrics_fixtures
-from motcua.portal.tests.conftest import client_for
 
 # The November world (metrics/tests/test_rollups.py), as fixtures of this module.
 counted = metrics_fixtures.counted
@@ -23,12 +21,6 @@ november = metrics_fixtures.november
 pytestmark = pytest.mark.browser
 
 NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-
-
-def sign_in(page, base_url: str, user) -> None:
-    """The session of a force-logged-in test client, handed to the browser (the login pages have their own test)."""
-    cookie = client_for(user).cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 
 
 def test_the_service_index_in_a_browser(site, world, november, monkeypatch):
@@ -64,7 +56,7 @@ def test_the_service_index_in_a_browser(site, world, november, monkeypatch):
     expect(page.get_by_label("Tháng", exact=True)).to_have_value("2026-13")
 
     # The desk officer's operations dashboard: the late dossiers behind the figure, 3 of them.
-    sign_in(page, site.base_url, world.reception)
+    site.log_in(world.reception)
     site.visit("/backoffice/operations/?month=2026-11", "operations")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ủy ban nhân dân Phường Hải Châu · Tháng 11/2026")
     site.click_and_wait(page.get_by_role("link", name="3 — Giải quyết quá hạn: xem hồ sơ"), "operations-late")

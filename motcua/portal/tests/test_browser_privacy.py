@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from motcua.wallet import services
@@ -20,16 +18,9 @@ pytestmark = pytest.mark.browser
 REUSE_NAME = "Tái sử dụng dữ liệu trong kho để điền sẵn hồ sơ"
 
 
-def sign_in_as(site, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    site.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.base_url}])
-
-
 def test_privacy_pages_in_a_browser(site, world):
     page = site.page
-    sign_in_as(site, world.owner)
+    site.log_in(world.owner)
 
     # From "Tài khoản của tôi" to the privacy page: nothing is consented, nothing is ticked.
     site.visit("/accounts/me/", "account")
