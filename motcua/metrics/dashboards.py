@@ -10,7 +10,6 @@ the API gives for that period.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from motcua.catalog.models import Agency
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.metrics import measures as m
-from motcua.metrics import queries, schemes, scoring
+from motcua.metrics import queries, report_rows, schemes, scoring
 from motcua.metrics.models import DossierFact, IndexScheme, SchemeStatus
 
 MAX_DAYS = 366 * 5  # as the API allows
@@ -80,7 +79,7 @@ def _natural_end(period: Period) -> dt.date:
 
 
 def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return report_rows.month_bounds(day.year, day.month)[1]
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -175,8 +174,7 @@ class PeriodForm(forms.Form):
         year = int(text)
         if quarter:
             number = int(quarter)
-            first = dt.date(year, 3 * number - 2, 1)
-            last = _month_end(dt.date(year, 3 * number, 1))
+            first, last = report_rows.quarter_bounds(year, number)
             label = _("Quý %(quarter)s/%(year)s") % {"quarter": ROMAN[number], "year": year}
             return self._finish(first, last, "quarter", label, {"year": text, "quarter": quarter})
         return self._finish(
