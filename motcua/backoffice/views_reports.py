@@ -24,7 +24,6 @@ from motcua.backoffice import queries as backoffice_queries
 from motcua.backoffice.views import _payment_reports, _receives, officer_required
 from motcua.catalog.models import Agency
 from motcua.metrics import exports, queries, report_rows
-from motcua.metrics.api import MAX_DAYS
 
 PERIODS = {
     "month": gettext_lazy("Tháng"),
@@ -101,7 +100,7 @@ class ReportForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", _("“Đến ngày” phải sau hoặc bằng “từ ngày”."))
-        elif start and end and (end - start).days > MAX_DAYS:
+        elif start and end and (end - start).days > queries.MAX_PERIOD_DAYS:
             self.add_error("end", _("Kỳ báo cáo dài tối đa 5 năm."))
         return data
 

@@ -24,7 +24,6 @@ from motcua.metrics import measures as m
 from motcua.metrics.savings import savings_for
 
 router = Router()
-MAX_DAYS = 366 * 5
 
 
 class PeriodIn(Schema):
@@ -44,7 +43,7 @@ def period_scope(params: PeriodIn) -> tuple[list[int], Scope]:
     today = timezone.localdate()
     end = params.end or today
     start = params.start or end.replace(day=1)
-    if start > end or (end - start).days > MAX_DAYS:
+    if start > end or (end - start).days > queries.MAX_PERIOD_DAYS:
         raise ApiError(
             422, "invalid", _("Kỳ báo cáo không hợp lệ: “từ ngày” phải trước “đến ngày”, tối đa 5 năm."),
             details=[{"field": "from", "message": _("Kỳ báo cáo không hợp lệ.")}],

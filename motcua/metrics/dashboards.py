@@ -29,7 +29,6 @@ from motcua.metrics import measures as m
 from motcua.metrics import queries, report_rows, schemes, scoring
 from motcua.metrics.models import DossierFact, IndexScheme, SchemeStatus
 
-MAX_DAYS = 366 * 5  # as the API allows
 TREND_MONTHS = 12
 FIRST_YEAR = 2000
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -188,7 +187,7 @@ class PeriodForm(forms.Form):
         if start > end:
             self.add_error("to", _("“Đến ngày” phải bằng hoặc sau “Từ ngày”."))
             return None
-        if (end - start).days > MAX_DAYS or start.year < FIRST_YEAR:
+        if (end - start).days > queries.MAX_PERIOD_DAYS or start.year < FIRST_YEAR:
             self.add_error("from", _("Khoảng ngày dài nhất là 5 năm, từ năm %(first)s.") % {"first": FIRST_YEAR})
             return None
         label = _("Từ %(start)s đến %(end)s") % {

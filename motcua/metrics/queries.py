@@ -21,6 +21,9 @@ from motcua.metrics import measures as m
 from motcua.metrics.models import DailyCount, DossierFact, MonthlyCount, Outcome, ProcedureDailyCount
 from motcua.workdays.calendar import TIME_ZONE
 
+# The longest period any page or the API reports on (five years).
+MAX_PERIOD_DAYS = 366 * 5
+
 
 def _spans(start: dt.date | None, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
     """[start, end] (start None: from the beginning) as its whole months (first days of the first and last) and the
