@@ -15,6 +15,7 @@ from motcua.core.errors import ServiceError
 from motcua.dossiers.api import documents_router, lookup_router, worklist_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.metrics.api import router as metrics_router
+from motcua.national.api import router as national_router
 from motcua.signing.api import router as results_router
 from motcua.signing.pki import SigningKeyError
 from motcua.wallet.api import router as wallet_router
@@ -62,3 +63,4 @@ api.add_router("/results", results_router, tags=["signing"])
 api.add_router("", metrics_router, tags=["metrics"])
 api.add_router("/wallet", wallet_router, auth=signed_in, tags=["wallet"])
 api.add_router("/shares", shares_router, tags=["wallet"])
+api.add_router("/national", national_router)

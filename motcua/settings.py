@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.metrics",
     "motcua.regulations",
+    "motcua.sync",
+    "motcua.national",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.demo",
@@ -596,3 +598,49 @@ MOTCUA_OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("MOTCUA_OUTBOX_RETRY_MAX_
 MOTCUA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_OUTBOX_MAX_ATTEMPTS", 10))
 MOTCUA_OUTBOX_LEASE_SECONDS = int(os.environ.get("MOTCUA_OUTBOX_LEASE_SECONDS", 120))
 MOTCUA_OUTBOX_KEEP_DAYS = int(os.environ.get("MOTCUA_OUTBOX_KEEP_DAYS", 14))
+
+# One country of many instances (motcua.sync, motcua.national). MOTCUA_ROLE `provincial` (a province's or a
+# ministry's one-stop system) pushes every dossier change to the national portal; `national` receives the pushes of
+# the registered instances and serves the national status lookup. MOTCUA_INSTANCE_CODE names this instance to its
+# peers (e.g. the province code); its pushes are signed with the EC P-256 key in MOTCUA_INSTANCE_KEY_FILE (PEM),
+# which development creates under var/ on first use.
+MOTCUA_ROLE = os.environ.get("MOTCUA_ROLE", "provincial")
+if MOTCUA_ROLE not in ("provincial", "national"):
+    raise ImproperlyConfigured(f"MOTCUA_ROLE={MOTCUA_ROLE!r} is not one of provincial or national.")
+MOTCUA_INSTANCE_CODE = os.environ.get("MOTCUA_INSTANCE_CODE", "")
+if not MOTCUA_INSTANCE_CODE:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("Set MOTCUA_INSTANCE_CODE to this instance's code, e.g. the province code 48.")
+    MOTCUA_INSTANCE_CODE = "national" if MOTCUA_ROLE == "national" else MOTCUA_DEMO_PROVINCE_CODE
+MOTCUA_INSTANCE_KEY_FILE = os.environ.get("MOTCUA_INSTANCE_KEY_FILE", "")
+if not MOTCUA_INSTANCE_KEY_FILE:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "Set MOTCUA_INSTANCE_KEY_FILE to the PEM file of this instance's signing key "
+            "(`manage.py instance_key new --output FILE` makes one)."
+        )
+    MOTCUA_INSTANCE_KEY_FILE = str(VAR_DIR / "instance-key.pem")
+# The connector that carries pushes to the national portal: `motcua` posts them to MOTCUA_NATIONAL_URL (another
+# motcua instance with MOTCUA_ROLE=national); `loopback` (development) hands them to this instance's own national
+# receiver, so the demo shows the whole path; `off` keeps the records and sends nothing.
+MOTCUA_SYNC_CONNECTOR = os.environ.get("MOTCUA_SYNC_CONNECTOR", "off" if IS_PRODUCTION else "loopback")
+MOTCUA_NATIONAL_URL = os.environ.get("MOTCUA_NATIONAL_URL", "").rstrip("/")
+if MOTCUA_SYNC_CONNECTOR not in ("motcua", "loopback", "off"):
+    raise ImproperlyConfigured(
+        f"MOTCUA_SYNC_CONNECTOR={MOTCUA_SYNC_CONNECTOR!r} is not one of motcua, loopback or off."
+    )
+if MOTCUA_SYNC_CONNECTOR == "motcua" and not MOTCUA_NATIONAL_URL:
+    raise ImproperlyConfigured(
+        "MOTCUA_SYNC_CONNECTOR=motcua needs MOTCUA_NATIONAL_URL, the national instance's address."
+    )
+if MOTCUA_SYNC_CONNECTOR == "loopback" and IS_PRODUCTION:
+    raise ImproperlyConfigured("MOTCUA_SYNC_CONNECTOR=loopback is for development; use motcua or off in production.")
+# A push carries at most MOTCUA_SYNC_BATCH changes and waits MOTCUA_SYNC_TIMEOUT_SECONDS for the answer; after a
+# failed push the next waits MOTCUA_SYNC_RETRY_BASE_SECONDS, doubling up to MOTCUA_SYNC_RETRY_MAX_SECONDS.
+MOTCUA_SYNC_BATCH = int(os.environ.get("MOTCUA_SYNC_BATCH", 200))
+MOTCUA_SYNC_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_SYNC_TIMEOUT_SECONDS", 20))
+MOTCUA_SYNC_RETRY_BASE_SECONDS = float(os.environ.get("MOTCUA_SYNC_RETRY_BASE_SECONDS", 5))
+MOTCUA_SYNC_RETRY_MAX_SECONDS = float(os.environ.get("MOTCUA_SYNC_RETRY_MAX_SECONDS", 900))
+MOTCUA_SYNC_LEASE_SECONDS = int(os.environ.get("MOTCUA_SYNC_LEASE_SECONDS", 120))
+# The national receiver refuses a push signed more than MOTCUA_SYNC_MAX_AGE_SECONDS ago (or that far ahead).
+MOTCUA_SYNC_MAX_AGE_SECONDS = int(os.environ.get("MOTCUA_SYNC_MAX_AGE_SECONDS", 300))

@@ -16,6 +16,8 @@ LOCK_ORDER: tuple[str, ...] = (
     "catalog.procedure",
     "dossiers.dossiercodecounter",
     "dossiers.dossier",
+    "sync.dossiersyncstate",
+    "national.nationaldossier",
     "payments.bill",
     "payments.payment",
     "wallet.share",
