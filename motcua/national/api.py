@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from motcua.accounts.throttle import client_ip
 from motcua.core.api_errors import ErrorResponse
@@ -37,4 +37,4 @@ def receive_batch(request: HttpRequest):
     `duplicate`; one that skips ahead answers `gap` with the number expected next."""
     token = request.body.decode("ascii", errors="replace")
     answer = services.receive_batch(token=token, remote_addr=client_ip(request) or None)
-    return 200, {"batch": answer.batch, "results": answer.results}
+    return Status(200, {"batch": answer.batch, "results": answer.results})
