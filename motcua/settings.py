@@ -621,9 +621,17 @@ if not MOTCUA_INSTANCE_KEY_FILE:
         )
     MOTCUA_INSTANCE_KEY_FILE = str(VAR_DIR / "instance-key.pem")
 # The connector that carries pushes to the national portal: `motcua` posts them to MOTCUA_NATIONAL_URL (another
-# motcua instance with MOTCUA_ROLE=national); `loopback` (development) hands them to this instance's own national
-# receiver, so the demo shows the whole path; `off` keeps the records and sends nothing.
-MOTCUA_SYNC_CONNECTOR = os.environ.get("MOTCUA_SYNC_CONNECTOR", "off" if IS_PRODUCTION else "loopback")
+# motcua instance with MOTCUA_ROLE=national); `loopback` (development's default) hands them to this instance's own
+# national receiver, so the demo shows the whole path; `off` (the tests' default) syncs nothing: no change is owed,
+# and an instance that turns sync on later records each dossier's earlier changes with its next one.
+MOTCUA_SYNC_CONNECTOR = os.environ.get("MOTCUA_SYNC_CONNECTOR", "")
+if not MOTCUA_SYNC_CONNECTOR:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "Set MOTCUA_SYNC_CONNECTOR: `motcua` (with MOTCUA_NATIONAL_URL) to sync dossier status to the national "
+            "portal, or `off` for an instance that does not sync."
+        )
+    MOTCUA_SYNC_CONNECTOR = "off" if ENVIRONMENT == "test" else "loopback"
 MOTCUA_NATIONAL_URL = os.environ.get("MOTCUA_NATIONAL_URL", "").rstrip("/")
 if MOTCUA_SYNC_CONNECTOR not in ("motcua", "loopback", "off"):
     raise ImproperlyConfigured(

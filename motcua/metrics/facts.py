@@ -34,6 +34,7 @@ from motcua.dossiers.models import ActionKind, ChannelCode, ComponentSource
 from motcua.feedback.models import SATISFIED_LEVELS
 from motcua.metrics import measures as m
 from motcua.metrics.models import Outcome
+from motcua.sync.models import RecordStatus
 
 ENDING_KINDS = (ActionKind.APPROVE, ActionKind.RETURN_RESULT, ActionKind.STOP)
 RECEIVING_KINDS = (ActionKind.RECEIVE, ActionKind.REGISTER_DIRECT)
@@ -65,6 +66,9 @@ class Fact:
     rated_at: dt.datetime | None = None
     rated_satisfied: bool = False
     last_seq: int = 0
+    # (day of the change, accepted by the national portal) for each change recorded for it; not a column: it
+    # lives in the fact's contributions.
+    sync_changes: tuple[tuple[dt.date, bool], ...] = ()
 
 
 def _moment(value) -> dt.datetime | None:
@@ -73,8 +77,17 @@ def _moment(value) -> dt.datetime | None:
     return parse_datetime(value) if isinstance(value, str) and value else None
 
 
-def derive(dossier, actions: Iterable, components: Iterable, *, rating=None, rules: Mapping | None = None) -> Fact:
-    """The fact of `dossier` from its actions (any order; read by `seq`), its components and its rating."""
+def derive(
+    dossier,
+    actions: Iterable,
+    components: Iterable,
+    *,
+    rating=None,
+    rules: Mapping | None = None,
+    sync_records: Iterable = (),
+) -> Fact:
+    """The fact of `dossier` from its actions (any order; read by `seq`), its components, its rating and its
+    changes recorded for the national portal."""
     rules = rules or {}
     fact = Fact(
         agency_id=dossier.agency_id, procedure_id=dossier.procedure_version.procedure_id, channel=dossier.channel,
@@ -118,6 +131,9 @@ def derive(dossier, actions: Iterable, components: Iterable, *, rating=None, rul
     if rating is not None:
         fact.rated_at = rating.rated_at
         fact.rated_satisfied = rating.level in SATISFIED_LEVELS
+    fact.sync_changes = tuple(
+        (_day(record.changed_at), record.status == RecordStatus.ACCEPTED) for record in sync_records
+    )
     return fact
 
 
@@ -170,10 +186,13 @@ def counted_overdue_on(fact: Fact) -> dt.date | None:
 
 def contributions(fact: Fact) -> dict[str, int]:
     """The fact's share of DailyCount as "measure|YYYY-MM-DD" → delta (JSON-friendly, summable)."""
-    if fact.withdrawn:
-        return {}
     found = Deltas()
     add = found.add
+    for day, accepted in fact.sync_changes:  # the duty to sync holds for every dossier, withdrawn ones too
+        add(m.SYNC_CHANGES, day)
+        add(m.SYNC_CHANGES_ACCEPTED, day, int(accepted))
+    if fact.withdrawn:
+        return dict(found)
     if fact.rated_at is not None:  # only finished dossiers can be rated (feedback.models.RATEABLE_STATES)
         add(m.DOSSIERS_RATED, _day(fact.rated_at))
         add(m.DOSSIERS_RATED_SATISFIED, _day(fact.rated_at), int(fact.rated_satisfied))

@@ -36,6 +36,10 @@ FEEDBACK_PUBLISHED = "feedback_published"  # answers published
 FEEDBACK_PUBLISHED_ON_TIME = "feedback_published_on_time"
 FEEDBACK_RATED = "feedback_rated"  # senders' ratings of the answers, by the day first given
 FEEDBACK_RATED_SATISFIED = "feedback_rated_satisfied"
+# Status sync (group CKMB): each change of a dossier recorded for the national portal, by the day of the change,
+# and of those, the ones the national portal has accepted (now).
+SYNC_CHANGES = "sync_changes"
+SYNC_CHANGES_ACCEPTED = "sync_changes_accepted"
 
 # Stock: what stood at the period's end (in progress, overdue), from day deltas summed up to that day.
 OPEN = "open"  # received, processing not ended
@@ -53,7 +57,8 @@ FLOW = (
     FEES_PAID, FEES_PAID_ONLINE, RESULTS_ISSUED, COMPONENTS, COMPONENTS_DIGITISED, COMPONENTS_REUSED,
     DOSSIERS_RATED, DOSSIERS_RATED_SATISFIED, FEEDBACK_RECEIVED, FEEDBACK_REFUSED, FEEDBACK_REFUSED_ON_TIME,
     FEEDBACK_INFO_REQUESTED, FEEDBACK_INFO_REQUESTED_ON_TIME, FEEDBACK_ANSWERED, FEEDBACK_ANSWERED_ON_TIME,
-    FEEDBACK_PUBLISHED, FEEDBACK_PUBLISHED_ON_TIME, FEEDBACK_RATED, FEEDBACK_RATED_SATISFIED,
+    FEEDBACK_PUBLISHED, FEEDBACK_PUBLISHED_ON_TIME, FEEDBACK_RATED, FEEDBACK_RATED_SATISFIED, SYNC_CHANGES,
+    SYNC_CHANGES_ACCEPTED,
 )  # fmt: skip
 STOCK = (OPEN, OPEN_OVERDUE, FEEDBACK_OPEN, FEEDBACK_OPEN_OVERDUE)
 COMPUTED = (OPEN_IN_TIME, CARRIED_OVER, FEEDBACK_OPEN_IN_TIME)
@@ -73,6 +78,8 @@ LABELS = {
     COMPONENTS_DIGITISED: _("Thành phần hồ sơ được số hóa"),
     COMPONENTS_REUSED: _("Thành phần hồ sơ tái sử dụng từ kho dữ liệu"),
     DOSSIERS_RATED: _("Hồ sơ được đánh giá mức độ hài lòng"),
+    SYNC_CHANGES: _("Thay đổi trạng thái hồ sơ cần đồng bộ Cổng quốc gia"),
+    SYNC_CHANGES_ACCEPTED: _("Thay đổi trạng thái hồ sơ đã đồng bộ Cổng quốc gia"),
     DOSSIERS_RATED_SATISFIED: _("Hồ sơ được đánh giá hài lòng, rất hài lòng"),
     FEEDBACK_RECEIVED: _("Phản ánh, kiến nghị tiếp nhận"),
     FEEDBACK_REFUSED: _("Phản ánh, kiến nghị từ chối tiếp nhận"),

@@ -4,6 +4,7 @@ version 2 replaces version 1 for every period and version 1 stays on record, ret
 
 Data, not code: migration 0002 loads it once, the test worlds load it again after a transactional test has
 emptied the tables (`ensure()`), and administrators change it only by publishing a new version in the admin.
+Version 3 (migration 0008) measures group CKMB by the status sync to the national portal.
 The form is `scoring.spec_from_data`'s plain data, so tests can also score it without a database.
 
 The six groups and their maxima are DOMAIN.md's. Indicators exist only where the engine counts both measures
@@ -206,7 +207,47 @@ SCHEME_V2 = {
     "groups": [*SCHEME["groups"][:-1], MDHL_V2],
 }
 
-SCHEMES = {1: SCHEME, 2: SCHEME_V2}
+# Version 3 (migration 0008): group CKMB is measured by the status sync to the national portal (motcua.sync) — the
+# 6 points of "synced to national portal" in DOMAIN.md's reconstruction; publication of procedures (the other 12) is
+# not measured yet, so its points go to the sync indicator, as the note says. Target 100 %: every change must reach
+# the national portal (a missed one is a duty not done, not a ratio to approach).
+CKMB_V3 = {
+    "code": "CKMB",
+    "name": "Công khai, minh bạch",
+    "max_points": "18",
+    "indicators": [
+        {
+            "code": "CKMB.4",
+            "name": "Tỉ lệ thay đổi trạng thái hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia",
+            "numerator": "sync_changes_accepted",
+            "denominator": "sync_changes",
+            "target": "1.00",
+            "max_points": "18",
+            "note": (
+                "Mỗi thay đổi của hồ sơ trong kỳ (nộp, tiếp nhận, từng bước xử lý, bổ sung, nộp phí, trả kết quả), "
+                "tính theo ngày thay đổi: số thay đổi Cổng quốc gia đã xác nhận nhận được, trên tổng số. Việc công "
+                "khai thủ tục (12 điểm) chưa được đo nên điểm của cả nhóm tính theo chỉ số này."
+            ),
+        }
+    ],
+}
+
+SCHEME_V3 = {
+    **SCHEME_V2,
+    "version": 3,
+    "rules": {
+        **SCHEME_V2["rules"],
+        "notes": [
+            "Nhóm CKMB (công khai, minh bạch — 18 điểm) được tính theo việc đồng bộ trạng thái hồ sơ lên Cổng Dịch "
+            "vụ công quốc gia; khi hệ thống không đồng bộ (trong kỳ không có thay đổi nào cần đồng bộ), nhóm này "
+            "không áp dụng và tổng điểm được quy đổi về thang 100 trên điểm tối đa của các nhóm có số liệu.",
+            SCHEME["rules"]["notes"][1],
+        ],
+    },
+    "groups": [CKMB_V3, *SCHEME_V2["groups"][1:]],
+}
+
+SCHEMES = {1: SCHEME, 2: SCHEME_V2, 3: SCHEME_V3}
 
 
 def load(

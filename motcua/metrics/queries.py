@@ -281,8 +281,8 @@ def _behind(measure: str, start: dt.date, end: dt.date) -> Q:
 
 
 DOSSIER_MEASURES = frozenset(
-    name for name in (*m.ALL, *m.DERIVED) if not name.startswith("feedback_")
-)  # the measures whose dossiers `facts_behind` can list
+    name for name in (*m.ALL, *m.DERIVED) if not name.startswith(("feedback_", "sync_"))
+)  # the measures whose dossiers `facts_behind` can list (the sync measures count changes, not dossiers)
 
 
 def facts_behind(measure: str, agency_ids: Iterable[int], start: dt.date, end: dt.date) -> QuerySet[DossierFact]:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Feedback, Rating
@@ -25,9 +25,16 @@ from motcua.metrics.models import (
     ProcedureDailyCount,
     SchemeStatus,
 )
+from motcua.sync.models import SyncRecord
 
 REBUILD_BATCH = 1000
-_FACT_FIELDS = [f.name for f in dataclasses.fields(facts.Fact) if f.name != "second_pending_request_at"]
+_FACT_FIELDS = [
+    f.name for f in dataclasses.fields(facts.Fact) if f.name not in ("second_pending_request_at", "sync_changes")
+]
+
+
+# What the facts read of the sync records (not their payloads).
+_SYNC_RECORDS = Prefetch("sync_records", queryset=SyncRecord.objects.only("pk", "dossier_id", "changed_at", "status"))
 
 
 def counting_rules() -> dict:
@@ -44,7 +51,10 @@ def _rating(dossier: Dossier) -> Rating | None:
 
 
 def _derive(dossier: Dossier, rules: Mapping) -> facts.Fact:
-    return facts.derive(dossier, dossier.actions.all(), dossier.components.all(), rating=_rating(dossier), rules=rules)
+    return facts.derive(
+        dossier, dossier.actions.all(), dossier.components.all(), rating=_rating(dossier), rules=rules,
+        sync_records=dossier.sync_records.all(),
+    )  # fmt: skip
 
 
 def _dossiers():
@@ -57,7 +67,7 @@ def _dossiers():
 def refresh_fact(*, dossier_id: int, rules: Mapping | None = None) -> DossierFact | None:
     """Derive the dossier's fact again and move the roll-ups by the difference. Idempotent: a second run with no
     new action changes nothing. Runs in the outbox handler's transaction (or its own)."""
-    dossier = _dossiers().filter(pk=dossier_id).first()
+    dossier = _dossiers().filter(pk=dossier_id).prefetch_related(_SYNC_RECORDS).first()
     if dossier is None:
         return None
     with transaction.atomic():
@@ -172,7 +182,7 @@ def rebuild(*, batch: int = REBUILD_BATCH, dossier_ids: Iterable[int] | None = N
         DailyCount.objects.all().delete()
         DossierFact.objects.all().delete()
         FeedbackFact.objects.all().delete()
-        queryset = _dossiers().order_by("pk").prefetch_related("actions", "components")
+        queryset = _dossiers().order_by("pk").prefetch_related("actions", "components", _SYNC_RECORDS)
         if dossier_ids is not None:
             queryset = queryset.filter(pk__in=list(dossier_ids))
         pending: list[DossierFact] = []

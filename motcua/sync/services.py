@@ -30,6 +30,7 @@ from motcua.sync.models import (
     SyncRecord,
 )
 from motcua.sync.payload import national_payload, snapshot
+from motcua.sync.signals import RECORDS_CHANGED
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ def record_changes(*, action_id: int, now: dt.datetime | None = None) -> list[Sy
     Workers may deliver a dossier's actions out of order: whichever comes first records the earlier ones too,
     under the lock of the dossier's sync state, so the numbering always follows the action log.
     """
+    if settings.MOTCUA_SYNC_CONNECTOR == "off":
+        return []  # this instance does not sync: nothing is owed
     now = now or timezone.now()
     found = DossierAction.objects.filter(pk=action_id).values_list("dossier_id", "seq").first()
     if found is None:
@@ -83,8 +86,10 @@ def record_changes(*, action_id: int, now: dt.datetime | None = None) -> list[Sy
     SyncRecord.objects.bulk_create(records)
     state.last_action_seq = upto
     state.save(update_fields=["last_action_seq", "last_seq"])
-    if records and settings.MOTCUA_SYNC_CONNECTOR != "off":
-        events.enqueue(handler=PUSH_HANDLER, payload={}, key=f"{dossier_id}:{state.last_seq}", now=now)
+    if records:
+        key = f"{dossier_id}:{state.last_seq}"
+        events.publish(event=RECORDS_CHANGED, payload={"dossiers": [dossier_id]}, key=key, now=now)
+        events.enqueue(handler=PUSH_HANDLER, payload={}, key=key, now=now)
     return records
 
 
@@ -279,6 +284,9 @@ def _apply_answer(
         )
     SyncRecord.objects.filter(pk__in=unanswered).update(last_error="the portal's answer did not mention this change")
     _refresh_accepted_seq(states)
+    moved = sorted({r.dossier_id for r in batch if r.pk in set(accepted) | set(refused)} | set(rewind))
+    if moved:
+        events.publish(event=RECORDS_CHANGED, payload={"dossiers": moved}, key=attempt.batch_id, now=now)
     attempt.outcome, attempt.http_status, attempt.error = AttemptOutcome.DELIVERED, answer.http_status, ""
     attempt.accepted, attempt.duplicates, attempt.gaps = summary.accepted, summary.duplicates, summary.gaps
     attempt.duration_ms = _elapsed_ms(started)
@@ -317,6 +325,12 @@ def resend_since(*, since: dt.datetime, agency_ids: list[int] | None = None) -> 
     states = lock_rows((DossierSyncState, dossier_ids))[DossierSyncState]
     count = records.update(status=RecordStatus.PENDING, accepted_at=None, last_error="")
     _refresh_accepted_seq(states)
+    ordered = sorted(dossier_ids)
+    stamp = timezone.now().timestamp()
+    for start in range(0, len(ordered), 500):
+        events.publish(
+            event=RECORDS_CHANGED, payload={"dossiers": ordered[start : start + 500]}, key=f"resend:{stamp}:{start}"
+        )
     SyncChannel.objects.filter(name=NATIONAL_CHANNEL).update(next_attempt_at=None, failures=0)
     if count and settings.MOTCUA_SYNC_CONNECTOR != "off":
         events.enqueue(handler=PUSH_HANDLER, payload={}, key=f"resend:{timezone.now().timestamp()}")

@@ -203,7 +203,11 @@ def start(**env: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-PRODUCTION = {"MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": "k" * 50, "MOTCUA_ALLOWED_HOSTS": "dichvucong.vn"}
+PRODUCTION = {
+    "MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": "k" * 50, "MOTCUA_ALLOWED_HOSTS": "dichvucong.vn",
+    "MOTCUA_INSTANCE_CODE": "48", "MOTCUA_INSTANCE_KEY_FILE": "/etc/motcua/instance-key.pem",
+    "MOTCUA_SYNC_CONNECTOR": "off",
+}  # fmt: skip
 
 
 def test_production_needs_an_otp_key_and_says_how_to_make_one(tmp_path):

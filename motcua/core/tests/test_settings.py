@@ -20,6 +20,14 @@ def start(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+# Everything production needs apart from the OTP key (which the test adds when it needs a complete set).
+_COMPLETE = {
+    "MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": "k" * 50, "MOTCUA_ALLOWED_HOSTS": "dichvucong.example.vn",
+    "MOTCUA_OTP_KEY": "placeholder-replaced-below", "MOTCUA_INSTANCE_CODE": "48",
+    "MOTCUA_INSTANCE_KEY_FILE": "/etc/motcua/instance-key.pem", "MOTCUA_SYNC_CONNECTOR": "off",
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "env, message",
     [
@@ -33,9 +41,20 @@ def start(**env: str) -> subprocess.CompletedProcess:
         ({"MOTCUA_TASK_BACKEND": "celery"}, "is not one of sqlite, redis or immediate"),
         ({"MOTCUA_STORAGE": "s3", "MOTCUA_S3_BUCKET": "hoso"}, "MOTCUA_STORAGE=s3 needs MOTCUA_S3_ENDPOINT_URL"),
         ({"MOTCUA_STORAGE": "ftp"}, "is not one of local or s3"),
+        ({"MOTCUA_ROLE": "regional"}, "is not one of provincial or national"),
+        ({"MOTCUA_SYNC_CONNECTOR": "motcua"}, "needs MOTCUA_NATIONAL_URL"),
+        ({"MOTCUA_SYNC_CONNECTOR": "email"}, "is not one of motcua, loopback or off"),
+        ({**_COMPLETE, "MOTCUA_INSTANCE_CODE": ""}, "Set MOTCUA_INSTANCE_CODE"),
+        ({**_COMPLETE, "MOTCUA_INSTANCE_KEY_FILE": ""}, "instance_key new --output FILE"),
+        ({**_COMPLETE, "MOTCUA_SYNC_CONNECTOR": ""}, "Set MOTCUA_SYNC_CONNECTOR"),
+        ({**_COMPLETE, "MOTCUA_SYNC_CONNECTOR": "loopback"}, "loopback is for development"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_fix(env, message):
+    from cryptography.fernet import Fernet
+
+    if env.get("MOTCUA_OTP_KEY"):
+        env = {**env, "MOTCUA_OTP_KEY": Fernet.generate_key().decode()}
     result = start(**env)
     assert result.returncode != 0
     assert message in result.stderr
@@ -44,10 +63,7 @@ def test_bad_settings_stop_start_up_with_a_fix(env, message):
 def test_production_settings_start_when_complete():
     from cryptography.fernet import Fernet
 
-    result = start(
-        MOTCUA_ENV="production", MOTCUA_SECRET_KEY="k" * 50, MOTCUA_ALLOWED_HOSTS="dichvucong.example.vn",
-        MOTCUA_OTP_KEY=Fernet.generate_key().decode(),
-    )  # fmt: skip
+    result = start(**{**_COMPLETE, "MOTCUA_OTP_KEY": Fernet.generate_key().decode()})
     assert result.returncode == 0, result.stderr
 
 

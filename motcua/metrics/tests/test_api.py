@@ -52,7 +52,7 @@ def test_the_report_as_excel_holds_the_same_numbers(world, november):
 
 def test_the_index_through_the_api(world, november):
     body = Client().get(f"/api/v1/index?agency=H17.20.194&{NOVEMBER}").json()
-    assert body["scheme"] == "qd-766 v2"
+    assert body["scheme"] == "qd-766 v3"
     groups = {group["code"]: group for group in body["groups"]}
     tdgq = groups["TDGQ"]["indicators"][0]
     assert (tdgq["numerator"], tdgq["denominator"], tdgq["ratio"], tdgq["points"]) == (8, 14, "0.57", "14.25")

@@ -115,7 +115,7 @@ def mdhl_for_november(world):
     assert (values["feedback_judged_in_time"], values["feedback_judged"]) == (4, 6)
 
     result = scoring.score(schemes.scheme_in_force(NOVEMBER[1], code="qd-766"), values)
-    assert result.scheme_version == 2
+    assert result.scheme_version == 3
     by_code = {item.code: item for group in result.groups for item in group.indicators}
     assert (by_code["MDHL.1"].ratio, by_code["MDHL.1"].points) == (D("0.67"), D("5.03"))
     assert (by_code["MDHL.2"].ratio, by_code["MDHL.2"].points) == (D("1.00"), D("6.00"))

@@ -23,9 +23,9 @@ NOW = dt.datetime(2025, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(autouse=True)
 def in_force():
-    """QĐ 766 version 2, which retired version 1 (both apply from 1 January 2025)."""
+    """QĐ 766 version 3, which retired versions 1 and 2 (all apply from 1 January 2025)."""
     qd766.ensure()  # a transactional test before this one emptied the tables migrations filled
-    return IndexScheme.objects.get(code="qd-766", version=2)
+    return IndexScheme.objects.get(code="qd-766", version=3)
 
 
 def draft_from(scheme: IndexScheme, *, valid_from: dt.date) -> IndexScheme:
@@ -45,6 +45,7 @@ def test_the_migration_loads_in_force_published(in_force):
                       ("MDHL", D(18))]  # fmt: skip
     indicators = Indicator.objects.filter(group__scheme=in_force).order_by("group__position", "position")
     assert [(i.code, i.numerator, i.denominator, i.target, i.max_points) for i in indicators] == [
+        ("CKMB.4", "sync_changes_accepted", "sync_changes", D("1.00"), D(18)),
         ("TDGQ.1", "judged_in_time", "judged", D("0.80"), D(20)),
         ("CLGQ.1", "received_full_online", "received", D("0.50"), D(12)),
         ("TTTT.1", "fees_paid_online", "fees_paid", D("0.80"), D(10)),
@@ -63,14 +64,17 @@ def test_the_stored_scheme_scores_like_its_data(in_force, django_assert_num_quer
     scheme = schemes.scheme_in_force(dt.date(2025, 6, 30))
     with django_assert_num_queries(0):  # groups and indicators came prefetched
         stored = scoring.score(scheme, FULL)
-    assert stored == scoring.score(qd766.SCHEME_V2, FULL)
-    assert stored.total == D("86.06")
+    assert stored == scoring.score(qd766.SCHEME_V3, FULL)
+    assert stored.total == D("86.06")  # FULL has no sync figures: CKMB is N/A, the rest rescaled as in version 2
 
 
 def test_the_data_migrations_are_reversible(in_force):
+    v3 = importlib.import_module("motcua.metrics.migrations.0008_qd766_v3_status_sync")
+    v3.unload(django_apps, None)
+    assert schemes.scheme_in_force(dt.date(2025, 6, 30)).version == 2  # in force again
     v2 = importlib.import_module("motcua.metrics.migrations.0005_qd766_v2_satisfaction")
     v2.unload(django_apps, None)
-    assert schemes.scheme_in_force(dt.date(2025, 6, 30)).version == 1  # in force again
+    assert schemes.scheme_in_force(dt.date(2025, 6, 30)).version == 1
     migration = importlib.import_module("motcua.metrics.migrations.0002_qd766_scheme")
     migration.unload(django_apps, None)
     assert not IndexScheme.objects.filter(code="qd-766").exists()
@@ -189,7 +193,7 @@ def test_an_invalid_draft_is_not_published(in_force):
 
 def test_a_new_version_copies_everything(in_force):
     v2 = schemes.new_version_from(scheme=in_force)
-    assert (v2.code, v2.version, v2.status, v2.published_at) == ("qd-766", 3, SchemeStatus.DRAFT, None)
+    assert (v2.code, v2.version, v2.status, v2.published_at) == ("qd-766", 4, SchemeStatus.DRAFT, None)
     assert (v2.name, v2.legal_basis, v2.valid_from, v2.rules) == (
         in_force.name, in_force.legal_basis, in_force.valid_from, in_force.rules,
     )  # fmt: skip
@@ -208,7 +212,7 @@ def test_a_new_version_copies_everything(in_force):
     schemes.update_draft(scheme=v2, rules={**v2.rules, "not_applicable": "zero"})
     in_force.refresh_from_db()
     assert in_force.rules["not_applicable"] == "rescale"
-    assert schemes.new_version_from(scheme=in_force).version == 4
+    assert schemes.new_version_from(scheme=in_force).version == 5
 
 
 # --- Drafts are edited, published versions are not ----------------------------------------------------------------
@@ -239,7 +243,7 @@ def test_services_refuse_to_edit_a_published_version(in_force):
 
 
 def test_a_draft_is_edited_through_the_services(in_force):
-    v2 = draft_from(in_force, valid_from=dt.date(2026, 1, 1))
+    v2 = draft_from(IndexScheme.objects.get(code="qd-766", version=2), valid_from=dt.date(2026, 1, 1))
     # CKMB gets measured: the indicator is added and the scheme still adds up.
     schemes.put_indicator(
         scheme=v2,
@@ -363,7 +367,7 @@ def test_admin_actions_new_version_and_publish(admin_client, in_force):
         "/admin/metrics/indexscheme/", {"action": "new_version", "_selected_action": [in_force.pk]}, follow=True
     )
     assert response.status_code == 200
-    v2 = IndexScheme.objects.get(code="qd-766", version=3)
+    v2 = IndexScheme.objects.get(code="qd-766", version=4)
     assert v2.status == SchemeStatus.DRAFT
     page = admin_client.get(f"/admin/metrics/indexscheme/{v2.pk}/change/")
     assert page.status_code == 200 and "có thể công bố" in page.content.decode()

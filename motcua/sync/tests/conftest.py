@@ -11,6 +11,7 @@ def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MOTCUA_INSTANCE_KEY_FILE = str(tmp_path / "instance-key.pem")
     settings.MOTCUA_INSTANCE_CODE = "48"
+    settings.MOTCUA_SYNC_CONNECTOR = "loopback"
     return build_world()
 
 
