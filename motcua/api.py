@@ -14,6 +14,7 @@ from motcua.core.api_errors import error_response, install_error_handlers
 from motcua.core.errors import ServiceError
 from motcua.dossiers.api import documents_router, lookup_router, worklist_router
 from motcua.dossiers.api import router as dossiers_router
+from motcua.exchange.api import router as exchange_router
 from motcua.metrics.api import router as metrics_router
 from motcua.national.api import router as national_router
 from motcua.signing.api import router as results_router
@@ -64,3 +65,4 @@ api.add_router("", metrics_router, tags=["metrics"])
 api.add_router("/wallet", wallet_router, auth=signed_in, tags=["wallet"])
 api.add_router("/shares", shares_router, tags=["wallet"])
 api.add_router("/national", national_router)
+api.add_router("/exchange", exchange_router)

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "motcua.regulations",
     "motcua.sync",
     "motcua.national",
+    "motcua.exchange",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.demo",
@@ -652,3 +653,10 @@ MOTCUA_SYNC_RETRY_MAX_SECONDS = float(os.environ.get("MOTCUA_SYNC_RETRY_MAX_SECO
 MOTCUA_SYNC_LEASE_SECONDS = int(os.environ.get("MOTCUA_SYNC_LEASE_SECONDS", 120))
 # The national receiver refuses a push signed more than MOTCUA_SYNC_MAX_AGE_SECONDS ago (or that far ahead).
 MOTCUA_SYNC_MAX_AGE_SECONDS = int(os.environ.get("MOTCUA_SYNC_MAX_AGE_SECONDS", 300))
+# Inter-agency document exchange (motcua.exchange): a package is refused when signed more than
+# MOTCUA_EXCHANGE_MAX_AGE_SECONDS before it arrives (it may wait in the sender's outbox while the receiver is down;
+# a package id is refused forever after its first receipt, so replay does not depend on this), or larger than
+# MOTCUA_EXCHANGE_MAX_PACKAGE_BYTES; a delivery waits MOTCUA_EXCHANGE_TIMEOUT_SECONDS for the answer.
+MOTCUA_EXCHANGE_MAX_AGE_SECONDS = int(os.environ.get("MOTCUA_EXCHANGE_MAX_AGE_SECONDS", 24 * 3600))
+MOTCUA_EXCHANGE_MAX_PACKAGE_BYTES = int(os.environ.get("MOTCUA_EXCHANGE_MAX_PACKAGE_BYTES", 20 * 1024 * 1024))
+MOTCUA_EXCHANGE_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_EXCHANGE_TIMEOUT_SECONDS", 30))

@@ -8,19 +8,17 @@ a refusal that the portal did answer comes back as an Answer with `refused` set.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from motcua.sync import transport
+from motcua.sync.transport import TransportError
+
+__all__ = ["Answer", "Connector", "MotcuaConnector", "TransportError", "current", "register"]
+
 SYNC_PATH = "/api/v1/national/sync/batches"
-
-
-class TransportError(Exception):
-    """The push may not have arrived: no answer, a timeout, or a server error."""
 
 
 @dataclass(frozen=True)
@@ -49,31 +47,10 @@ class MotcuaConnector(Connector):
         self.timeout = timeout
 
     def send(self, token: str) -> Answer:
-        request = urllib.request.Request(
-            self.url, data=token.encode(), method="POST",
-            headers={"Content-Type": "application/jose", "Accept": "application/json"},
-        )  # fmt: skip
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return _answer(response.status, response.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read()
-            if exc.code >= 500 or exc.code == 429:
-                raise TransportError(f"HTTP {exc.code}: {body[:300]!r}") from exc
-            return _answer(exc.code, body)
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            raise TransportError(str(exc)) from exc
-
-
-def _answer(status: int, body: bytes) -> Answer:
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError as exc:
-        raise TransportError(f"HTTP {status}: the answer is not JSON") from exc
-    if status == 200 and isinstance(data.get("results"), list):
-        return Answer(http_status=status, results=data["results"])
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
-    return Answer(http_status=status, refused=str(error.get("code") or f"HTTP {status}"))
+        answer = transport.post(self.url, token, timeout=self.timeout)
+        if answer.status == 200 and isinstance(answer.body.get("results"), list):
+            return Answer(http_status=200, results=answer.body["results"])
+        return Answer(http_status=answer.status, refused=answer.error_code or f"HTTP {answer.status}")
 
 
 _registry: dict[str, Callable[[], Connector]] = {

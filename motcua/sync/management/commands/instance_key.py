@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.sync import keys
@@ -35,5 +36,5 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['output']} exists; choose another file.") from exc
         else:
             key = keys.instance_key()
-        self.stdout.write(f"kid: {keys.kid_of(key)}")
-        self.stdout.write(keys.public_pem(key))
+        self.stderr.write(f"{settings.MOTCUA_INSTANCE_CODE} kid={keys.kid_of(key)}")
+        self.stdout.write(keys.public_pem(key), ending="")  # the PEM alone, to save as the file the peer registers
