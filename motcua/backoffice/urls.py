@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include(("motcua.backoffice.urls_feedback", "backoffice"), namespace="feedback")),
     path("", include(("motcua.backoffice.urls_reports", "backoffice"), namespace="reports")),
     path("", include(("motcua.backoffice.urls_operations", "backoffice"), namespace="operations")),
+    path("", include(("motcua.backoffice.urls_sync", "backoffice"), namespace="sync")),
 ]

@@ -575,3 +575,29 @@ def groups_chart(score: scoring.IndexScore, *, width: int = 360, row: int = 34) 
             "value_x": _num(label_width + full + 6),
         })  # fmt: skip
     return {"width": width, "height": 8 + len(rows) * row, "rows": rows}
+
+
+@dataclass(frozen=True)
+class SyncRate:
+    """One agency's status sync in a period (CKMB.4's figures): changes owed, changes accepted, their ratio."""
+
+    agency: object
+    changes: int
+    accepted: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.accepted / self.changes if self.changes else None
+
+
+def sync_rates(agencies: Sequence, period: Period) -> list[SyncRate]:
+    """Each agency's sync figures for the period, from the day counts: one query whatever the number of agencies."""
+    sums = queries.grouped_sums(
+        [agency.pk for agency in agencies], (m.SYNC_CHANGES, m.SYNC_CHANGES_ACCEPTED), period.start, period.end,
+        by_agency=True,
+    )  # fmt: skip
+    return [
+        SyncRate(agency=agency, changes=sums.get(agency.pk, {}).get(m.SYNC_CHANGES, 0),
+                 accepted=sums.get(agency.pk, {}).get(m.SYNC_CHANGES_ACCEPTED, 0))
+        for agency in agencies
+    ]  # fmt: skip

@@ -6,10 +6,17 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q
 
 from motcua.national.models import BatchOutcome, NationalChange, NationalDossier, ReceivedBatch
 from motcua.sync.models import PeerInstance
+
+
+def is_national_portal() -> bool:
+    """This instance serves the national portal's pages: it runs as the national instance, or (development, the
+    loopback connector) it is its own national portal."""
+    return settings.MOTCUA_ROLE == "national" or settings.MOTCUA_SYNC_CONNECTOR == "loopback"
 
 
 def lookup(*, code: str, id_last4: str) -> NationalDossier | None:
@@ -43,6 +50,10 @@ class InstanceHealth:
     max_lag: dt.timedelta | None
     last_accepted_at: dt.datetime | None
     refused: int
+
+    @property
+    def max_lag_seconds(self) -> int | None:
+        return int(self.max_lag.total_seconds()) if self.max_lag is not None else None
 
 
 def instance_health(*, since: dt.datetime) -> list[InstanceHealth]:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from motcua.portal import views, views_apply, views_credentials, views_dossiers
+from motcua.portal import views, views_apply, views_credentials, views_dossiers, views_national
 
 app_name = "portal"
 urlpatterns = [
@@ -38,4 +38,6 @@ urlpatterns = [
     path("", include(("motcua.portal.urls_dashboard", "portal"), namespace="dashboard")),
     # Tra cứu hồ sơ (public)
     path("lookup/", views_dossiers.lookup, name="lookup"),
+    # Tra cứu trên Cổng Dịch vụ công quốc gia (public, on the national instance)
+    path("national/lookup/", views_national.lookup, name="national_lookup"),
 ]
