@@ -543,6 +543,16 @@ class ProcessingStep(VersionPart):
         _("thời gian"), max_digits=7, decimal_places=2, help_text=_("Cùng đơn vị với thời hạn giải quyết.")
     )
     performer = models.CharField(_("đơn vị thực hiện"), max_length=300, blank=True)
+    # Bước liên thông: a step another agency performs (e.g. the health-insurance card after a birth registration);
+    # the dossier goes to it as a signed exchange package and comes back when that agency has processed it.
+    partner_agency = models.CharField(
+        _("cơ quan liên thông"), max_length=40, blank=True,
+        help_text=_("Mã định danh của cơ quan thực hiện bước này, nếu là cơ quan khác (liên thông)."),
+    )  # fmt: skip
+    partner_instance = models.CharField(
+        _("hệ thống của cơ quan liên thông"), max_length=40, blank=True,
+        help_text=_("Mã hệ thống nơi cơ quan liên thông làm việc; để trống nếu cùng hệ thống này."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("bước xử lý")
@@ -555,3 +565,8 @@ class ProcessingStep(VersionPart):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_partner_step(self) -> bool:
+        """Performed by another agency (liên thông), not by this agency's officers."""
+        return bool(self.partner_agency)

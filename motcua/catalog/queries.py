@@ -233,7 +233,14 @@ def procedure_document(version: ProcedureVersion) -> ProcedureDoc:
             ],
             "fees_due": version.fees_due,
             "steps": [
-                {"name": s.name, "role": s.role, "duration": s.duration, "performer": s.performer}
+                {
+                    "name": s.name,
+                    "role": s.role,
+                    "duration": s.duration,
+                    "performer": s.performer,
+                    "partner_agency": s.partner_agency,
+                    "partner_instance": s.partner_instance,
+                }
                 for s in version.steps.all()
             ],
             "form": version.form_schema or {},

@@ -171,6 +171,9 @@ class StepDoc(Strict):
     role: OfficerRole
     duration: Duration
     performer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    # A step of another agency (liên thông): its identifier, and its instance's code when not this one.
+    partner_agency: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    partner_instance: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
 
 
 class ProcedureDoc(Strict):

@@ -202,6 +202,8 @@ def _write_version(*, procedure: Procedure, doc: ProcedureDoc, number: int) -> P
             role=step.role,
             duration=step.duration,
             performer=step.performer,
+            partner_agency=step.partner_agency,
+            partner_instance=step.partner_instance,
         )
         for position, step in enumerate(doc.steps, start=1)
     )

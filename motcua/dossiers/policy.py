@@ -102,6 +102,8 @@ def _step_allows(user, dossier: Dossier, transition: Transition, role: str) -> b
     """Step actions: the step's role is needed, and once assigned, only the assignee (or a leader) acts."""
     if not transition.step_bound or dossier.current_step_id is None:
         return True
+    if dossier.current_step.is_partner_step:  # another agency has it (liên thông): its answer moves it on
+        return False
     if role != dossier.current_step.role:
         return False
     return dossier.assignee_id in (None, user.pk) or role == "leader"
@@ -109,6 +111,8 @@ def _step_allows(user, dossier: Dossier, transition: Transition, role: str) -> b
 
 def _state_allows(dossier: Dossier, kind: str) -> bool:
     """Conditions beyond the state itself."""
+    if kind == ActionKind.ASSIGN and dossier.current_step_id is not None and dossier.current_step.is_partner_step:
+        return False  # nobody here holds a step another agency performs
     if kind == ActionKind.REFUSE and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
         return dossier.resume_state == DossierState.SUBMITTED  # refusal belongs to reception only
     if kind == ActionKind.REQUEST_SUPPLEMENT and dossier.supplement_count >= MAX_SUPPLEMENT_REQUESTS:

@@ -507,6 +507,12 @@ def _assign(dossier, *, actor, role, now, comment, assignee, idempotency_key, **
 
 
 def _move(dossier, *, kind, target_step, actor, role, now, comment, assignee, idempotency_key) -> DossierAction:
+    if assignee is not None and target_step.is_partner_step:
+        raise DossierInvalid(
+            _("Bước “%(step)s” do cơ quan liên thông thực hiện: không giao cho cán bộ của cơ quan này.")
+            % {"step": target_step.name},
+            errors={"assignee": _("Để trống: hồ sơ được gửi sang cơ quan liên thông.")},
+        )
     if assignee is not None and target_step.role not in policy.officer_roles(assignee).get(dossier.agency_id, set()):
         raise DossierInvalid(
             _("Cán bộ nhận phải có vai trò “%(role)s”.") % {"role": target_step.get_role_display()},
@@ -643,6 +649,37 @@ _APPLY = {
         ActionKind.STOP, DossierState.STOPPED, reason_required=gettext_lazy("Hãy nêu lý do dừng xử lý.")
     ),
 }
+
+
+def complete_partner_step(
+    *, dossier_code: str, package_id: str, processed: bool, note: str = "", now: dt.datetime | None = None
+) -> DossierAction | None:
+    """Bước liên thông xong: the partner agency processed the dossier's step (it moves on to the next step) or
+    returned it (back to the step before, with the partner's reason). The system acts (actor empty, role "system");
+    the exchange package is the idempotency key. None when the dossier is no longer at a partner step."""
+    now = now or timezone.now()
+    key = f"lien-thong:{package_id}"
+    with transaction.atomic():
+        dossier = lock_one(Dossier, code=dossier_code)
+        earlier = dossier.actions.filter(idempotency_key=key).first()
+        if earlier is not None:
+            return earlier
+        step = dossier.current_step
+        if dossier.state != DossierState.PROCESSING or step is None or not step.is_partner_step:
+            return None
+        target = next_step(dossier) if processed else previous_step(dossier)
+        if target is None:
+            return None
+        with translation.override(settings.LANGUAGE_CODE):
+            done = _("Cơ quan liên thông %(agency)s đã xử lý xong bước “%(step)s”.")
+            back = _("Cơ quan liên thông %(agency)s trả lại bước “%(step)s”.")
+            comment = (done if processed else back) % {"agency": step.partner_agency, "step": step.name}
+        comment = f"{comment} {note}".strip()
+        kind = ActionKind.HAND_OFF if processed else ActionKind.RETURN_STEP
+        return _move(
+            dossier, kind=kind, target_step=target, actor=None, role=SYSTEM_ROLE, now=now, comment=comment[:2000],
+            assignee=None, idempotency_key=key,
+        )  # fmt: skip
 
 
 def confirm_payment_from_gateway(

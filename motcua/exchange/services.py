@@ -45,6 +45,7 @@ from motcua.exchange.models import (
     PackageStatus,
     ReceiptOutcome,
 )
+from motcua.exchange.signals import PACKAGE_SETTLED
 from motcua.sync.models import PeerInstance
 from motcua.sync.protocol import MessageRefused
 
@@ -557,6 +558,7 @@ def _apply_status(opened, status: wire.WireStatus, *, token, digest, remote_addr
         note = f"{status.officer} ({status.agency}): {note}" if note else f"{status.officer} ({status.agency})"
     package.save(update_fields=["status", "processed_at", "returned_at", "return_reason"])
     _append_event(package, action=action, at=now, instance=opened.issuer, note=note, token=token)
+    events.publish(event=PACKAGE_SETTLED, payload={"package": package.pk}, key=str(package.package_id), now=now)
     IncomingAttempt.objects.create(
         kind=MessageKind.STATUS, received_at=now, remote_addr=remote_addr, outcome=AttemptOutcome.ACCEPTED,
         claimed_issuer=opened.issuer, claimed_package_id=str(status.id), message_id=opened.message_id,

@@ -77,7 +77,7 @@ class World:
         return {"child_name": "Nguyễn Văn An", "birth_date": "2026-11-20", "sex": "nam"}
 
 
-def build_world() -> World:
+def build_world(*, steps: list[dict] = BIRTH_STEPS) -> World:
     commune = CommuneFactory(code="20194", name="Phường Hải Châu")
     agency = AgencyFactory(
         identifier="H17.20.194", name="Ủy ban nhân dân Phường Hải Châu", kind=AgencyKind.COMMUNE_PC, unit=commune
@@ -85,7 +85,7 @@ def build_world() -> World:
     other_agency = AgencyFactory(identifier="H17.01", name="Sở Tư pháp")
     version = publish_procedure(
         processing_time="3",
-        steps=BIRTH_STEPS,
+        steps=steps,
         fees=[
             {"kind": "fee", "name": "Lệ phí đăng ký khai sinh đúng hạn", "amount": 0, "exemptions": ["Mọi trường hợp"]},
             {"kind": "charge", "name": "Phí cấp bản sao trích lục khai sinh", "amount": 8000, "unit": "copy"},

@@ -67,7 +67,10 @@ def test_each_action_queues_one_message_per_subscriber_and_a_read_none(world):
         files=world.required_files(), now=at(2026, 11, 23, 9),
     )  # fmt: skip
     queued = OutboxMessage.objects.exclude(handler="notify.send_email")
-    # The index follows, and the national-portal connector (which records nothing while sync is off).
-    assert list(queued.values_list("handler", flat=True)) == ["metrics.refresh_dossier_fact", "sync.record_changes"]
+    # The index follows, the national-portal connector (which records nothing while sync is off), and the exchange
+    # (which sends a dossier moved to another agency's step).
+    assert sorted(queued.values_list("handler", flat=True)) == [
+        "exchange.forward_partner_step", "metrics.refresh_dossier_fact", "sync.record_changes",
+    ]  # fmt: skip
     record_view(dossier=dossier, officer=world.reception, now=at(2026, 11, 23, 10))
-    assert queued.count() == 2  # a read is logged but changes nothing downstream
+    assert queued.count() == 3  # a read is logged but changes nothing downstream
