@@ -194,8 +194,24 @@ def _push_batches(connector: connectors.Connector, summary: PushSummary, stop_at
             )  # fmt: skip
             summary.failed = True
             return False
-        _apply_answer(attempt, batch, answer, summary, started=started)
+        if not _apply_answer(attempt, batch, answer, summary, started=started):
+            # Nothing moved (every change a gap the portal cannot fill, or left unanswered): sending the same
+            # batch again at once would only spin; wait as after a failure, and let an operator look.
+            summary.retry_in = _wait_after_no_progress()
+            summary.failed = True
+            return False
     return False
+
+
+@transaction.atomic
+def _wait_after_no_progress() -> float:
+    channel = SyncChannel.objects.get(name=NATIONAL_CHANNEL)
+    channel.failures += 1
+    wait = retry_seconds(channel.failures)
+    channel.next_attempt_at = timezone.now() + dt.timedelta(seconds=wait)
+    channel.last_error = "the national portal accepted none of the changes sent; they wait for an earlier change"
+    channel.save(update_fields=["failures", "next_attempt_at", "last_error"])
+    return wait
 
 
 @transaction.atomic
@@ -249,51 +265,58 @@ def retry_seconds(failures: int) -> float:
 @transaction.atomic
 def _apply_answer(
     attempt: SyncAttempt, batch: list[SyncRecord], answer: connectors.Answer, summary: PushSummary, *, started: float
-) -> None:
+) -> bool:
+    """Record what the portal said of each change; True when anything moved (accepted, refused or rewound)."""
     now = timezone.now()
     results = {(str(r.get("dossier")), r.get("seq")): r for r in answer.results if isinstance(r, dict)}
     accepted: list[int] = []
     refused: dict[int, str] = {}
     rewind: dict[int, int] = {}  # dossier id → the seq the portal expects next
     unanswered: list[int] = []
+    counts = {"accepted": 0, "duplicate": 0, "gap": 0, "refused": 0}
     for record in batch:
         result = results.get((record.dossier.code, record.seq))
         outcome = result.get("outcome") if result else None
-        if outcome == "accepted":
+        if outcome in ("accepted", "duplicate"):
             accepted.append(record.pk)
-            summary.accepted += 1
-        elif outcome == "duplicate":
-            accepted.append(record.pk)
-            summary.duplicates += 1
         elif outcome == "gap" and isinstance(result.get("expected_seq"), int):
             rewind[record.dossier_id] = min(rewind.get(record.dossier_id, record.seq), result["expected_seq"])
-            summary.gaps += 1
         elif outcome == "refused":
             refused[record.pk] = str(result.get("reason", "refused"))[:2000]
-            summary.refused += 1
         else:
             unanswered.append(record.pk)
+            continue
+        counts[outcome] += 1
+    summary.accepted += counts["accepted"]
+    summary.duplicates += counts["duplicate"]
+    summary.gaps += counts["gap"]
+    summary.refused += counts["refused"]
     states = lock_rows((DossierSyncState, {record.dossier_id for record in batch}))[DossierSyncState]
     SyncRecord.objects.filter(pk__in=accepted).update(status=RecordStatus.ACCEPTED, accepted_at=now, last_error="")
     for pk, reason in refused.items():
         SyncRecord.objects.filter(pk=pk).update(status=RecordStatus.REFUSED, last_error=reason)
+    rewound = 0
     for dossier_id, expected in rewind.items():
-        # The portal lacks earlier changes (lost, or sent out of order): send them again from the one it expects.
-        SyncRecord.objects.filter(dossier_id=dossier_id, seq__gte=expected).update(
-            status=RecordStatus.PENDING, accepted_at=None, last_error=f"the portal expects change {expected} first"
-        )
+        # The portal lacks earlier changes (lost, or sent out of order): send them again from the one it expects
+        # (a refused one stays refused for an operator: its successors wait).
+        later = SyncRecord.objects.filter(dossier_id=dossier_id, seq__gte=expected)
+        rewound += later.filter(status=RecordStatus.ACCEPTED).update(status=RecordStatus.PENDING, accepted_at=None)
+        later.filter(status=RecordStatus.PENDING).update(last_error=f"the portal expects change {expected} first")
     SyncRecord.objects.filter(pk__in=unanswered).update(last_error="the portal's answer did not mention this change")
     _refresh_accepted_seq(states)
     moved = sorted({r.dossier_id for r in batch if r.pk in set(accepted) | set(refused)} | set(rewind))
     if moved:
         events.publish(event=RECORDS_CHANGED, payload={"dossiers": moved}, key=attempt.batch_id, now=now)
     attempt.outcome, attempt.http_status, attempt.error = AttemptOutcome.DELIVERED, answer.http_status, ""
-    attempt.accepted, attempt.duplicates, attempt.gaps = summary.accepted, summary.duplicates, summary.gaps
+    attempt.accepted, attempt.duplicates, attempt.gaps = counts["accepted"], counts["duplicate"], counts["gap"]
     attempt.duration_ms = _elapsed_ms(started)
     attempt.save(update_fields=["outcome", "http_status", "error", "accepted", "duplicates", "gaps", "duration_ms"])
-    SyncChannel.objects.filter(name=NATIONAL_CHANNEL).update(
-        failures=0, next_attempt_at=None, last_success_at=now, last_error=""
-    )
+    progressed = bool(accepted or refused or rewound)
+    if progressed:
+        SyncChannel.objects.filter(name=NATIONAL_CHANNEL).update(
+            failures=0, next_attempt_at=None, last_success_at=now, last_error=""
+        )
+    return progressed
 
 
 def _refresh_accepted_seq(states: list[DossierSyncState]) -> None:
