@@ -17,6 +17,7 @@ from motcua.dossiers.api import router as dossiers_router
 from motcua.exchange.api import router as exchange_router
 from motcua.metrics.api import router as metrics_router
 from motcua.national.api import router as national_router
+from motcua.national.api_statistics import router as national_statistics_router
 from motcua.signing.api import router as results_router
 from motcua.signing.pki import SigningKeyError
 from motcua.wallet.api import router as wallet_router
@@ -65,4 +66,5 @@ api.add_router("", metrics_router, tags=["metrics"])
 api.add_router("/wallet", wallet_router, auth=signed_in, tags=["wallet"])
 api.add_router("/shares", shares_router, tags=["wallet"])
 api.add_router("/national", national_router)
+api.add_router("/national", national_statistics_router)
 api.add_router("/exchange", exchange_router)

@@ -26,8 +26,11 @@ The figures follow the local engine's rules (metrics.facts) as far as the nation
   digitisation or reuse (MDSH.2, MDSH.3), ratings and feedback (MDHL), and the status-sync rate (CKMB.4: the
   national instance holds what arrived, not what was owed).
 
-Three queries whatever the number of provinces, agencies or dossiers: the dossier figures grouped by instance and
-agency (conditional counts, summed here for the provinces and the nation), the instances, and the sync freshness.
+Three queries whatever the number of provinces or agencies: the dossier figures grouped by instance and agency
+(conditional counts over the dossiers that can count in the period, summed here for the provinces and the nation),
+the instances, and the sync freshness. The first reads every dossier received before the period's end and not ended
+before it began: fine for thousands or millions; at the national portal's full scale (over 100 million dossiers)
+the receiver should keep day counts per agency, as metrics.rollups does locally, and this module read those.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -63,17 +66,13 @@ DERIVED_GIVEN = tuple(name for name, parts in m.DERIVED.items() if all(part in _
 MEASURED = frozenset((*_AVAILABLE, *DERIVED_GIVEN))
 
 
-def is_national() -> bool:
-    """The figures exist only on the national instance (MOTCUA_ROLE=national)."""
-    return settings.MOTCUA_ROLE == "national"
-
-
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=TIME_ZONE)
 
 
 def _conditions(start: dt.date, end: dt.date) -> dict[str, Q]:
-    """The condition on NationalDossier (annotated with `ended`) of each counted figure, for [start, end]."""
+    """The condition on NationalDossier (with the aliases `ended`, `ended_day`, `due_day` of `statistics`) of each
+    counted figure, for [start, end]."""
     since, until = _midnight(start), _midnight(end + dt.timedelta(days=1))
     received = Q(received_at__isnull=False)
     received_in = Q(received_at__gte=since, received_at__lt=until)
@@ -172,6 +171,7 @@ def statistics(*, start: dt.date, end: dt.date) -> NationalStatistics:
     without dossiers too, with zeros), their agencies and the nation. Three queries."""
     conditions = _conditions(start, end)
     annotations = {name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    since, until = _midnight(start), _midnight(end + dt.timedelta(days=1))
     rows = (
         NationalDossier.objects.exclude(state=DossierState.WITHDRAWN)
         .alias(
@@ -179,6 +179,8 @@ def statistics(*, start: dt.date, end: dt.date) -> NationalStatistics:
             ended_day=TruncDate(Coalesce("finished_at", "returned_at"), tzinfo=TIME_ZONE),
             due_day=TruncDate("appointment_at", tzinfo=TIME_ZONE),
         )
+        # Only what can count: received before the period's end and not ended before it began.
+        .filter(Q(received_at__lt=until) & (Q(ended__isnull=True) | Q(ended__gte=since)))
         .values("peer_id", "agency_code")
         .annotate(agency_name=Max("agency_name"), **annotations)
         .order_by("peer_id", "agency_code")
@@ -258,3 +260,17 @@ def score(scheme, values: Mapping[str, int]) -> scoring.IndexScore:
         )  # fmt: skip
         spec = replace(spec, groups=groups)
     return scoring.score(spec, values)
+
+
+# The shares shown with the figures (ratios as the index rounds them: 2 decimals, None when nothing to divide).
+SHARES = {
+    "in_time": ("judged_in_time", "judged"),  # TDGQ.1: resolved early or on time, and in progress in time
+    "full_online": (m.RECEIVED_FULL_ONLINE, "received"),  # CLGQ.1: full-process online among all received
+    "paid_online": (m.FEES_PAID_ONLINE, m.FEES_PAID),  # TTTT.1: paid online among the resolved with fees
+    "electronic_results": (m.RESULTS_ISSUED, "resolved"),  # MDSH.1: with an electronic result among the resolved
+    "digitised": (DOSSIERS_DIGITISED, "received"),  # dossiers with a digitised component among those received
+}
+
+
+def shares(values: Mapping[str, int]) -> dict[str, Decimal | None]:
+    return {name: scoring.ratio_of(values[top], values[bottom]) for name, (top, bottom) in SHARES.items()}

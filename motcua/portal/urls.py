@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from motcua.portal import views, views_apply, views_credentials, views_dossiers, views_national
+from motcua.portal import (
+    views,
+    views_apply,
+    views_credentials,
+    views_dossiers,
+    views_national,
+    views_national_statistics,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -40,4 +47,5 @@ urlpatterns = [
     path("lookup/", views_dossiers.lookup, name="lookup"),
     # Tra cứu trên Cổng Dịch vụ công quốc gia (public, on the national instance)
     path("national/lookup/", views_national.lookup, name="national_lookup"),
+    path("national/statistics/", views_national_statistics.national_statistics, name="national_statistics"),
 ]

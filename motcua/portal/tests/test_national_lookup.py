@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from motcua.national.tests.conftest import change, national, province  # noqa: F401  (fixtures)
 from motcua.national.services import receive_batch
+from motcua.national.tests.conftest import change, national, province  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 CODE = "H48.01-261102-0001"
@@ -19,7 +19,7 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def pushed(province):
+def pushed(province):  # noqa: F811  (the fixture imported above)
     first, second = change(CODE, 1), change(CODE, 2, state=2)
     for item in (first, second):
         item["payload"]["MaDoiTuong"] = "048190001234"

@@ -31,3 +31,17 @@ def test_the_key_is_printed_and_a_peer_registered_with_its_address(world, tmp_pa
     assert peer.keys.get().retired_at is not None
     with pytest.raises(CommandError, match="No peer key"):
         call_command("peer", "retire-key", "--kid", "nothing")
+
+
+def test_sync_resend_sends_again_from_a_day(world, counted, capsys):
+    from motcua.dossiers.services import submit_dossier
+    from motcua.dossiers.tests.factories import at
+
+    counted(
+        submit_dossier, applicant=world.owner, version=world.version, agency=world.agency, form_data=world.form,
+        files=world.required_files(), now=at(2026, 11, 2, 9),
+    )  # fmt: skip
+    call_command("sync_resend", "--since", "2000-01-01", "--agency", world.agency.identifier)
+    assert "1 changes will be sent again." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="No agency H99"):
+        call_command("sync_resend", "--since", "2000-01-01", "--agency", "H99")

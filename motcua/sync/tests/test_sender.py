@@ -13,7 +13,7 @@ from motcua.dossiers.services import perform_action, submit_dossier
 from motcua.dossiers.tests.factories import at
 from motcua.national.models import NationalChange, NationalDossier
 from motcua.sync import keys, services
-from motcua.sync.models import AttemptOutcome, RecordStatus, SyncAttempt, SyncChannel, SyncRecord
+from motcua.sync.models import AttemptOutcome, SyncAttempt, SyncChannel, SyncRecord
 
 pytestmark = pytest.mark.django_db
 UNREACHABLE = "http://127.0.0.1:9"
