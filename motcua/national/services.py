@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from motcua.core.locking import lock_rows
 from motcua.national.errors import PushRefused
 from motcua.national.models import BatchOutcome, NationalChange, NationalDossier, ReceivedBatch
+from motcua.national.queries import is_national_portal
 from motcua.sync import keys, protocol
 from motcua.sync.models import PeerInstance
 from motcua.sync.payload import NationalPayload, parse_national_date
@@ -47,7 +48,7 @@ def receive_batch(*, token: str, remote_addr: str | None = None, now: dt.datetim
     """Verify and apply one pushed batch; raises PushRefused (after recording it) when it must not be applied."""
     now = now or timezone.now()
     digest = hashlib.sha256(token.encode()).hexdigest()
-    if settings.MOTCUA_ROLE != "national" and settings.MOTCUA_SYNC_CONNECTOR != "loopback":
+    if not is_national_portal():
         raise PushRefused("not_national")
     if len(token) > MAX_TOKEN_BYTES:
         _record_refusal(reason="too_large", detail="", digest=digest, remote_addr=remote_addr, now=now)
