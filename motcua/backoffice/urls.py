@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include(("motcua.backoffice.urls_reports", "backoffice"), namespace="reports")),
     path("", include(("motcua.backoffice.urls_operations", "backoffice"), namespace="operations")),
     path("", include(("motcua.backoffice.urls_sync", "backoffice"), namespace="sync")),
+    path("", include(("motcua.backoffice.urls_exchange", "backoffice"), namespace="exchange")),
 ]
