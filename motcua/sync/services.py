@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from motcua.core.locking import lock_one, lock_rows
@@ -138,7 +138,10 @@ def push_pending(*, budget_seconds: float = 30.0) -> PushSummary:
 
 
 def _pending():
-    return SyncRecord.objects.filter(status=RecordStatus.PENDING)
+    """What waits to be sent. A dossier with a refused change waits whole (its later changes would only be gaps)
+    until an operator sends it again (resend_since), so it never holds up the others."""
+    refused = SyncRecord.objects.filter(dossier_id=OuterRef("dossier_id"), status=RecordStatus.REFUSED)
+    return SyncRecord.objects.filter(status=RecordStatus.PENDING).exclude(Exists(refused))
 
 
 def _claim_channel(now: dt.datetime) -> dt.datetime | None:

@@ -2,6 +2,7 @@
 one it expects; a change it refuses stays refused for an operator and its successors wait without spinning; an
 unreachable portal is retried after a doubling wait; a rotated instance key is picked up without a restart."""
 
+import datetime as dt
 import os
 import time
 
@@ -13,7 +14,7 @@ from motcua.dossiers.services import perform_action, submit_dossier
 from motcua.dossiers.tests.factories import at
 from motcua.national.models import NationalChange, NationalDossier
 from motcua.sync import keys, services
-from motcua.sync.models import AttemptOutcome, SyncAttempt, SyncChannel, SyncRecord
+from motcua.sync.models import AttemptOutcome, RecordStatus, SyncAttempt, SyncChannel, SyncRecord
 
 pytestmark = pytest.mark.django_db
 UNREACHABLE = "http://127.0.0.1:9"
@@ -61,8 +62,25 @@ def test_a_refused_change_stays_refused_and_its_successors_wait(world, counted, 
     now_due()
     assert services.push_pending().refused == 1
     counted(perform_action, dossier_code=dossier.code, actor=world.reception, kind=K.RECEIVE, now=at(2026, 11, 2, 10))
-    assert statuses(dossier) == [(1, "refused"), (2, "pending")]
-    assert "expects change 1 first" in SyncRecord.objects.get(dossier=dossier, seq=2).last_error
+    assert statuses(dossier) == [(1, "refused"), (2, "pending")]  # held back: it would only be a gap
+    other = file(at(2026, 11, 2, 9, 30))
+    assert statuses(other) == [(1, "accepted")]  # the others are not held up
+    assert SyncAttempt.objects.filter(records__dossier=dossier, records__seq=2).count() == 0
+    # An operator sends the dossier again (after the payload was put right, here by hand): all of it goes.
+    record.payload = {**record.payload, "TrangThaiHoSo": 1}
+    record.save(update_fields=["payload"])
+    counted(services.resend_since, since=timezone.now() - dt.timedelta(hours=1), agency_ids=[world.agency.pk])
+    assert statuses(dossier) == [(1, "accepted"), (2, "accepted")]
+
+
+def test_changes_the_portal_cannot_place_wait_without_spinning(world, counted, file):
+    dossier = file()
+    counted(perform_action, dossier_code=dossier.code, actor=world.reception, kind=K.RECEIVE, now=at(2026, 11, 2, 10))
+    NationalChange.objects.all().delete()
+    NationalDossier.objects.all().delete()
+    SyncRecord.objects.filter(dossier=dossier, seq=1).delete()  # change 1 is lost on both sides (old backups)
+    SyncRecord.objects.filter(dossier=dossier, seq=2).update(status=RecordStatus.PENDING, accepted_at=None)
+    assert services.push_pending().failed  # change 2 alone is a gap the portal cannot fill
     channel = SyncChannel.objects.get()
     assert channel.next_attempt_at > timezone.now() and "accepted none" in channel.last_error
     assert services.push_pending().skipped == "waiting"  # no spinning on what cannot move
