@@ -18,6 +18,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "dossiers.dossier",
     "sync.dossiersyncstate",
     "national.nationaldossier",
+    "exchange.exchangepackage",
     "payments.bill",
     "payments.payment",
     "wallet.share",

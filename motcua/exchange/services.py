@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from jwcrypto.common import base64url_decode
 
 from motcua.catalog.models import Agency
+from motcua.core.locking import lock_one
 from motcua.documents.models import StoredDocument
 from motcua.dossiers.policy import officer_roles
 from motcua.events import services as events
@@ -223,8 +224,11 @@ def _append_event(
 
 
 def _lock(**lookup) -> ExchangePackage | None:
-    """One package's row, locked (a package is the only row these writes lock, so no lock order is needed)."""
-    return ExchangePackage.objects.select_for_update().filter(**lookup).first()
+    """One package's row (one per package id and direction), locked through the one lock helper; None if none."""
+    try:
+        return lock_one(ExchangePackage, **lookup)
+    except ExchangePackage.DoesNotExist:
+        return None
 
 
 # ----- delivering (the outbox handler's side) -------------------------------------------------------------------
