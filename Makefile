@@ -167,3 +167,12 @@ bench-metrics: dev-deps messages
 	    --output $(BENCH_METRICS_OUTPUT) $(BENCH_METRICS_ARGS) || exit 1; \
 	  sample=0; \
 	done
+
+## make bench-sync: the national status-sync scale benchmark: BENCH_SYNC_INSTANCES (34) simulated provincial
+## instances (processes, each its own SQLite copy, code and key) push with the real sender to one national gunicorn on
+## PostgreSQL (database motcua_bench_sync, recreated) at BENCH_SYNC_RATE changes/s (70), a burst at BENCH_SYNC_BURST
+## (700) and a run in which the national gunicorn is killed -9 and restarted; checks nothing is lost or duplicated;
+## writes bench-results/sync-postgresql.json and the README's section (scripts/bench_sync/run.py). Not part of make test.
+.PHONY: bench-sync
+bench-sync: dev-deps messages
+	$(BIN)/python scripts/bench_sync/run.py
