@@ -152,7 +152,10 @@ def _apply(opened: protocol.Opened, records: list, *, digest: str, remote_addr: 
     NationalDossier.objects.bulk_create(created.values())
     for change in changes:
         change.dossier = dossiers[change.dossier.code]  # the created rows' primary keys
-    NationalDossier.objects.bulk_update(list(changed.values()), fields=_PROJECTED_FIELDS)
+    for dossier in changed.values():  # one UPDATE per locked row: a CASE per field per row costs twice as much
+        NationalDossier.objects.filter(pk=dossier.pk).update(
+            **{field: getattr(dossier, field) for field in _PROJECTED_FIELDS}
+        )
     NationalChange.objects.bulk_create(changes)
     counts = {outcome: sum(1 for r in ordered if r["outcome"] == outcome) for outcome in _OUTCOMES}
     batch.accepted, batch.duplicates, batch.gaps = counts["accepted"], counts["duplicate"], counts["gap"]

@@ -64,8 +64,10 @@ def public_pem(key: jwk.JWK) -> str:
     return key.export_to_pem().decode()
 
 
+@lru_cache(maxsize=1024)
 def load_public(pem: str) -> jwk.JWK:
-    """A public key from PEM text; ValueError when it is not an EC P-256 public key."""
+    """A public key from PEM text; ValueError when it is not an EC P-256 public key. Parsed once per text (a
+    receiver checks every push against it)."""
     try:
         key = jwk.JWK.from_pem(pem.encode())
     except (ValueError, TypeError) as exc:
@@ -74,7 +76,7 @@ def load_public(pem: str) -> jwk.JWK:
         raise ValueError("not an EC P-256 key")
     if key.has_private:
         raise ValueError("a private key was given where the public one belongs")
-    return jwk.JWK.from_pem(key.export_to_pem())
+    return key
 
 
 def peer_key(*, peer_code: str, kid: str, at: dt.datetime) -> jwk.JWK | None:
