@@ -77,9 +77,17 @@ class Worker:
         raise AssertionError(f"the worker's relay did not run:\n{self.log.read_text()}")
 
     def emails(self) -> list[EmailMessage]:
-        """Every email sent, as the mail server would have received it (the file backend writes one per file)."""
+        """Every email sent, as the mail server would have received it. The file backend ends each message with a
+        line of 79 dashes, and two connections opened in the same second may share a file (its name is the time and
+        the connection's id), so a file is split at those lines."""
         files = sorted(self.mail_dir.glob("*")) if self.mail_dir.exists() else []
-        return [message_from_string(path.read_text(), policy=policy.default) for path in files]
+        separator = "\n" + "-" * 79 + "\n"
+        return [
+            message_from_string(part, policy=policy.default)
+            for path in files
+            for part in path.read_text().split(separator)
+            if part.strip()
+        ]
 
 
 @pytest.fixture
