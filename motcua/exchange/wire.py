@@ -17,7 +17,6 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import json
 import uuid
 
 from django.conf import settings
@@ -84,13 +83,11 @@ def check_canonical(token: str) -> None:
 
 def claimed(token: str) -> dict:
     """What an unverified token says (issuer, package id), for the record of its refusal only."""
-    try:
-        part = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-        body = claims.get("package") or claims.get("status") or {}
-        return {"issuer": str(claims.get("iss", ""))[:40], "package_id": str(body.get("id", ""))[:64]}
-    except (IndexError, ValueError, AttributeError, TypeError):
-        return {"issuer": "", "package_id": ""}
+    claims = protocol.unverified_claims(token)
+    body = claims.get("package") or claims.get("status") or {}
+    if not isinstance(body, dict):
+        body = {}
+    return {"issuer": str(claims.get("iss", ""))[:40], "package_id": str(body.get("id", ""))[:64]}
 
 
 def signer_public_pem(opened: protocol.Opened, *, now: dt.datetime) -> str:

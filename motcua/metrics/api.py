@@ -39,15 +39,20 @@ class Scope(Schema):
     end: dt.date = SchemaField(description="Đến ngày.")
 
 
+def check_period(start: dt.date, end: dt.date, *, status: int = 422, code: str = "invalid") -> None:
+    """The one check of a period asked of the API: `from` not after `to`, at most MAX_PERIOD_DAYS."""
+    if start > end or (end - start).days > queries.MAX_PERIOD_DAYS:
+        raise ApiError(
+            status, code, _("Kỳ báo cáo không hợp lệ: “từ ngày” phải trước “đến ngày”, tối đa 5 năm."),
+            details=[{"field": "from", "message": _("Kỳ báo cáo không hợp lệ.")}],
+        )  # fmt: skip
+
+
 def period_scope(params: PeriodIn) -> tuple[list[int], Scope]:
     today = timezone.localdate()
     end = params.end or today
     start = params.start or end.replace(day=1)
-    if start > end or (end - start).days > queries.MAX_PERIOD_DAYS:
-        raise ApiError(
-            422, "invalid", _("Kỳ báo cáo không hợp lệ: “từ ngày” phải trước “đến ngày”, tối đa 5 năm."),
-            details=[{"field": "from", "message": _("Kỳ báo cáo không hợp lệ.")}],
-        )  # fmt: skip
+    check_period(start, end)
     ids, agency = queries.agency_scope(params.agency)
     if params.agency and agency is None:
         raise ApiError(404, "not_found", _("Không tìm thấy cơ quan có mã định danh này."))

@@ -16,7 +16,8 @@ from ninja import Query, Router, Schema
 
 from motcua.core.api_errors import ApiError, ErrorResponse
 from motcua.metrics import measures as m
-from motcua.metrics import queries, schemes, scoring
+from motcua.metrics import schemes, scoring
+from motcua.metrics.api import check_period
 from motcua.national import queries as national_queries
 from motcua.national import statistics
 from motcua.national.errors import REFUSALS
@@ -104,11 +105,7 @@ def parse_period(start: str, end: str, *, today: dt.date | None = None) -> tuple
     """[from, to] from the query (defaults: this month so far); ApiError 400 when not days or not a period."""
     last = _day(end, "to") or today or timezone.localdate()
     first = _day(start, "from") or last.replace(day=1)
-    if first > last or (last - first).days > queries.MAX_PERIOD_DAYS:
-        raise ApiError(
-            400, "invalid_period", _("Kỳ báo cáo không hợp lệ: “từ ngày” phải trước “đến ngày”, tối đa 5 năm."),
-            details=[{"field": "from", "message": _("Kỳ báo cáo không hợp lệ.")}],
-        )  # fmt: skip
+    check_period(first, last, status=400, code="invalid_period")
     return first, last
 
 
